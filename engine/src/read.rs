@@ -1,0 +1,312 @@
+//! Readers: options for CSV, Parquet and JSON, and the scan that turns files into a table.
+
+use std::sync::Arc;
+
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use datafusion::catalog::TableProvider;
+use datafusion::common::GetExt;
+use datafusion::common::parsers::CompressionTypeVariant;
+use datafusion::datasource::file_format::FileFormat;
+use datafusion::datasource::file_format::csv::CsvFormat;
+use datafusion::datasource::file_format::file_compression_type::FileCompressionType;
+use datafusion::datasource::file_format::json::JsonFormat;
+use datafusion::datasource::file_format::parquet::ParquetFormat;
+use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTableConfig};
+use datafusion::execution::SessionState;
+
+use crate::error::{Error, Result};
+use crate::storage::{self, FileKind, Paths, SchemaRule};
+
+/// The values pandas' `read_csv` treats as missing by default.
+pub const PANDAS_NULLS: &[&str] = &[
+    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+    "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
+];
+
+/// Options for reading CSV files.
+///
+/// The defaults follow pandas: a header row, `,` between fields, `"` around quoted fields,
+/// pandas' missing-value markers (`""`, `NA`, `NULL`, `NaN`, ...), and types inferred from
+/// the first 1000 rows of each file.
+///
+/// ```
+/// use dusk_engine::read::CsvReadOptions;
+/// use arrow::datatypes::DataType;
+/// let options = CsvReadOptions::default()
+///     .delimiter(b';')
+///     .null_values(["", "-"])
+///     .dtype("zip", DataType::Utf8)
+///     .infer_rows(100);
+/// assert_eq!(options.delimiter, b';');
+/// ```
+#[derive(Debug, Clone)]
+pub struct CsvReadOptions {
+    /// The byte between fields.
+    pub delimiter: u8,
+    /// Whether the first row holds column names (otherwise columns are `column_1`, ...).
+    pub header: bool,
+    /// The byte around quoted fields.
+    pub quote: u8,
+    /// The escape byte inside quoted fields, if any.
+    pub escape: Option<u8>,
+    /// Field values read as missing.
+    pub null_values: Vec<String>,
+    /// Types for named columns, overriding inference.
+    pub dtypes: Vec<(String, DataType)>,
+    /// How many rows of each file are read to infer column types.
+    pub infer_rows: usize,
+    /// Compression of the files; by default guessed from the extension.
+    pub compression: Option<String>,
+    /// The extension of data files inside folders and globs (default `.csv`).
+    pub file_extension: Option<String>,
+}
+
+impl Default for CsvReadOptions {
+    fn default() -> Self {
+        CsvReadOptions {
+            delimiter: b',',
+            header: true,
+            quote: b'"',
+            escape: None,
+            null_values: PANDAS_NULLS.iter().map(|s| s.to_string()).collect(),
+            dtypes: Vec::new(),
+            infer_rows: 1000,
+            compression: None,
+            file_extension: None,
+        }
+    }
+}
+
+impl CsvReadOptions {
+    /// Sets the field delimiter, e.g. `b'\t'` for TSV.
+    pub fn delimiter(mut self, delimiter: u8) -> Self {
+        self.delimiter = delimiter;
+        self
+    }
+    /// Sets whether the first row is a header.
+    pub fn header(mut self, header: bool) -> Self {
+        self.header = header;
+        self
+    }
+    /// Sets the quote byte.
+    pub fn quote(mut self, quote: u8) -> Self {
+        self.quote = quote;
+        self
+    }
+    /// Sets the escape byte.
+    pub fn escape(mut self, escape: u8) -> Self {
+        self.escape = Some(escape);
+        self
+    }
+    /// Replaces the missing-value markers.
+    pub fn null_values<S: AsRef<str>>(mut self, values: impl IntoIterator<Item = S>) -> Self {
+        self.null_values = values.into_iter().map(|s| s.as_ref().to_string()).collect();
+        self
+    }
+    /// Fixes the type of one column instead of inferring it.
+    pub fn dtype(mut self, column: impl Into<String>, data_type: DataType) -> Self {
+        self.dtypes.push((column.into(), data_type));
+        self
+    }
+    /// Sets how many rows per file are used for type inference.
+    pub fn infer_rows(mut self, rows: usize) -> Self {
+        self.infer_rows = rows;
+        self
+    }
+    /// Sets the compression (`gzip`, `bzip2`, `xz`, `zstd` or `none`).
+    pub fn compression(mut self, compression: impl Into<String>) -> Self {
+        self.compression = Some(compression.into());
+        self
+    }
+    /// Sets the extension of data files inside folders and globs.
+    pub fn file_extension(mut self, extension: impl Into<String>) -> Self {
+        self.file_extension = Some(extension.into());
+        self
+    }
+
+    fn null_regex(&self) -> Option<String> {
+        if self.null_values.is_empty() {
+            return None;
+        }
+        let alternatives: Vec<String> = self.null_values.iter().map(|v| regex::escape(v)).collect();
+        Some(format!("^(?:{})$", alternatives.join("|")))
+    }
+}
+
+/// Options for reading Parquet files.
+#[derive(Debug, Clone, Default)]
+pub struct ParquetReadOptions {
+    /// The extension of data files inside folders and globs (default `.parquet`).
+    pub file_extension: Option<String>,
+}
+
+/// Options for reading newline-delimited JSON files.
+#[derive(Debug, Clone)]
+pub struct JsonReadOptions {
+    /// How many lines of each file are read to infer column types.
+    pub infer_rows: usize,
+    /// Compression of the files; by default guessed from the extension.
+    pub compression: Option<String>,
+    /// The extension of data files inside folders and globs (default `.json`).
+    pub file_extension: Option<String>,
+}
+
+impl Default for JsonReadOptions {
+    fn default() -> Self {
+        JsonReadOptions {
+            infer_rows: 1000,
+            compression: None,
+            file_extension: None,
+        }
+    }
+}
+
+/// A reader's format and its options.
+#[derive(Debug, Clone)]
+pub enum ReadFormat {
+    /// CSV with its options.
+    Csv(CsvReadOptions),
+    /// Parquet with its options.
+    Parquet(ParquetReadOptions),
+    /// Newline-delimited JSON with its options.
+    Json(JsonReadOptions),
+}
+
+impl ReadFormat {
+    /// The format with default options.
+    pub fn default_for(kind: FileKind) -> ReadFormat {
+        match kind {
+            FileKind::Csv => ReadFormat::Csv(CsvReadOptions::default()),
+            FileKind::Parquet => ReadFormat::Parquet(ParquetReadOptions::default()),
+            FileKind::Json => ReadFormat::Json(JsonReadOptions::default()),
+        }
+    }
+}
+
+fn parse_compression(value: &str) -> Result<FileCompressionType> {
+    let variant = match value.to_ascii_lowercase().as_str() {
+        "none" | "uncompressed" | "" => CompressionTypeVariant::UNCOMPRESSED,
+        "gzip" | "gz" => CompressionTypeVariant::GZIP,
+        "bzip2" | "bz2" => CompressionTypeVariant::BZIP2,
+        "xz" => CompressionTypeVariant::XZ,
+        "zstd" | "zst" => CompressionTypeVariant::ZSTD,
+        _ => {
+            return Err(Error::invalid_option(
+                "compression",
+                value,
+                "none, gzip, bzip2, xz or zstd",
+            ));
+        }
+    };
+    Ok(FileCompressionType::from(variant))
+}
+
+/// The compression implied by a path's last extension.
+fn compression_of(path: &str) -> FileCompressionType {
+    let lower = path.trim_end_matches('/').to_ascii_lowercase();
+    let variant = if lower.ends_with(".gz") {
+        CompressionTypeVariant::GZIP
+    } else if lower.ends_with(".bz2") {
+        CompressionTypeVariant::BZIP2
+    } else if lower.ends_with(".xz") {
+        CompressionTypeVariant::XZ
+    } else if lower.ends_with(".zst") || lower.ends_with(".zstd") {
+        CompressionTypeVariant::ZSTD
+    } else {
+        CompressionTypeVariant::UNCOMPRESSED
+    };
+    FileCompressionType::from(variant)
+}
+
+/// Lists `paths`, checks that their schemas agree and returns a table over all of them,
+/// with hive partition folders as extra columns.
+pub async fn table(
+    state: &SessionState,
+    paths: &Paths,
+    format: &ReadFormat,
+) -> Result<Arc<dyn TableProvider>> {
+    let first = paths.as_slice().first().map(String::as_str).unwrap_or("");
+    let (file_format, extension, rule, dtypes): (Arc<dyn FileFormat>, String, SchemaRule, _) =
+        match format {
+            ReadFormat::Csv(o) => {
+                let compression = match &o.compression {
+                    Some(c) => parse_compression(c)?,
+                    None => compression_of(first),
+                };
+                let base = o.file_extension.clone().unwrap_or_else(|| ".csv".into());
+                let extension = format!("{base}{}", compression.get_ext());
+                let mut csv = CsvFormat::default()
+                    .with_options(state.table_options().csv.clone())
+                    .with_has_header(o.header)
+                    .with_delimiter(o.delimiter)
+                    .with_quote(o.quote)
+                    .with_escape(o.escape)
+                    .with_schema_infer_max_rec(o.infer_rows.max(1))
+                    .with_file_compression_type(compression);
+                csv = csv.with_null_regex(o.null_regex());
+                (
+                    Arc::new(csv),
+                    extension,
+                    SchemaRule::SameColumns,
+                    o.dtypes.clone(),
+                )
+            }
+            ReadFormat::Parquet(o) => {
+                let parquet =
+                    ParquetFormat::default().with_options(state.table_options().parquet.clone());
+                let extension = o
+                    .file_extension
+                    .clone()
+                    .unwrap_or_else(|| ".parquet".into());
+                (
+                    Arc::new(parquet),
+                    extension,
+                    SchemaRule::StrictUnion,
+                    vec![],
+                )
+            }
+            ReadFormat::Json(o) => {
+                let compression = match &o.compression {
+                    Some(c) => parse_compression(c)?,
+                    None => compression_of(first),
+                };
+                let base = o.file_extension.clone().unwrap_or_else(|| ".json".into());
+                let json = JsonFormat::default()
+                    .with_options(state.table_options().json.clone())
+                    .with_schema_infer_max_rec(o.infer_rows.max(1))
+                    .with_file_compression_type(compression);
+                let extension = format!("{base}{}", compression.get_ext());
+                (Arc::new(json), extension, SchemaRule::Union, vec![])
+            }
+        };
+
+    let listing = storage::list(state, paths, &extension).await?;
+    let mut schema = storage::infer_schema(state, &listing, &file_format, rule).await?;
+    if !dtypes.is_empty() {
+        schema = apply_dtypes(&schema, &dtypes)?;
+    }
+    let partitions: Vec<(String, DataType)> = storage::hive_partitions(&listing)?
+        .into_iter()
+        .filter(|(name, _)| schema.field_with_name(name).is_err())
+        .collect();
+
+    let options = ListingOptions::new(file_format)
+        .with_file_extension(listing.extension.clone())
+        .with_table_partition_cols(partitions);
+    let config = ListingTableConfig::new_with_multi_paths(listing.urls.clone())
+        .with_listing_options(options)
+        .with_schema(schema);
+    Ok(Arc::new(ListingTable::try_new(config)?))
+}
+
+fn apply_dtypes(schema: &SchemaRef, dtypes: &[(String, DataType)]) -> Result<SchemaRef> {
+    let mut fields: Vec<Field> = schema.fields().iter().map(|f| f.as_ref().clone()).collect();
+    for (name, ty) in dtypes {
+        let Some(field) = fields.iter_mut().find(|f| f.name() == name) else {
+            let names: Vec<&String> = schema.fields().iter().map(|f| f.name()).collect();
+            return Err(Error::column_not_found(name, &names));
+        };
+        *field = Field::new(name, ty.clone(), true);
+    }
+    Ok(Arc::new(Schema::new(fields)))
+}

@@ -1,0 +1,200 @@
+//! The session: the one entry point, which picks the execution backend once, when it is built.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use datafusion::execution::SessionStateBuilder;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::prelude::{SessionConfig, SessionContext};
+
+use crate::error::{Error, Result};
+use crate::size::parse_bytes;
+use crate::url_table;
+
+/// Where a session's plans run.
+///
+/// Chosen once by the constructor; nothing after that asks which one it is, because every
+/// backend is driven through the same DataFusion [`SessionContext`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Backend {
+    /// DataFusion in this process, on all cores.
+    InProcess,
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Backend::InProcess => f.write_str("in-process"),
+        }
+    }
+}
+
+/// A connection to an execution backend, holding configuration, registered tables and the
+/// object stores it can read.
+///
+/// Cheap to clone: clones share tables and configuration.
+///
+/// ```
+/// let session = dusk_engine::Session::local();
+/// assert!(session.target_partitions() >= 1);
+/// ```
+#[derive(Clone)]
+pub struct Session {
+    ctx: SessionContext,
+    backend: Backend,
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("backend", &self.backend)
+            .field("session_id", &self.ctx.session_id())
+            .field("target_partitions", &self.target_partitions())
+            .finish()
+    }
+}
+
+impl Session {
+    /// An in-process session with one partition per core and no memory limit.
+    pub fn local() -> Session {
+        SessionBuilder::default()
+            .build()
+            .expect("the default session configuration is valid")
+    }
+
+    /// A builder for a session with non-default settings.
+    ///
+    /// ```
+    /// let session = dusk_engine::Session::builder()
+    ///     .target_partitions(4)
+    ///     .memory_limit("512MB")
+    ///     .build()?;
+    /// assert_eq!(session.target_partitions(), 4);
+    /// # Ok::<(), dusk_engine::Error>(())
+    /// ```
+    pub fn builder() -> SessionBuilder {
+        SessionBuilder::default()
+    }
+
+    /// The backend this session runs on.
+    pub fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
+    /// The DataFusion context that plans and runs this session's queries.
+    pub fn context(&self) -> &SessionContext {
+        &self.ctx
+    }
+
+    /// How many partitions each stage of a plan is split into.
+    pub fn target_partitions(&self) -> usize {
+        self.ctx.copied_config().target_partitions()
+    }
+}
+
+/// Settings for a [`Session`], validated by [`SessionBuilder::build`].
+#[derive(Debug, Default, Clone)]
+pub struct SessionBuilder {
+    target_partitions: Option<usize>,
+    batch_size: Option<usize>,
+    memory_limit: Option<String>,
+    spill_dir: Option<PathBuf>,
+    settings: Vec<(String, String)>,
+}
+
+impl SessionBuilder {
+    /// Partitions per stage (default: the number of cores).
+    pub fn target_partitions(mut self, n: usize) -> Self {
+        self.target_partitions = Some(n);
+        self
+    }
+
+    /// Rows per Arrow record batch (default 8192).
+    pub fn batch_size(mut self, n: usize) -> Self {
+        self.batch_size = Some(n);
+        self
+    }
+
+    /// Memory budget for sorts, aggregations and joins, beyond which they spill to disk: a
+    /// number of bytes or a size such as `"4GB"`, `"512MiB"` (default: unlimited).
+    pub fn memory_limit(mut self, limit: impl fmt::Display) -> Self {
+        self.memory_limit = Some(limit.to_string());
+        self
+    }
+
+    /// The folder spill files are written to (default: the system's temporary folder).
+    pub fn spill_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.spill_dir = Some(dir.into());
+        self
+    }
+
+    /// Any DataFusion configuration key, e.g. `("datafusion.execution.parquet.pushdown_filters", "true")`.
+    pub fn config(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.settings.push((key.into(), value.into()));
+        self
+    }
+
+    /// Validates the settings and starts the in-process session.
+    pub fn build(self) -> Result<Session> {
+        let mut config = SessionConfig::new().with_information_schema(true);
+        if let Some(n) = self.target_partitions {
+            if n == 0 {
+                return Err(Error::invalid_option("target_partitions", n, "at least 1"));
+            }
+            config = config.with_target_partitions(n);
+        }
+        if let Some(n) = self.batch_size {
+            if n == 0 {
+                return Err(Error::invalid_option("batch_size", n, "at least 1"));
+            }
+            config = config.with_batch_size(n);
+        }
+        {
+            let options = config.options_mut();
+            // pandas and Dask read every file below a folder, not only its top level.
+            options.execution.listing_table_ignore_subdirectory = false;
+            // Hive folders written by Dusk carry their partition values as typed columns.
+            options.execution.listing_table_factory_infer_partitions = true;
+        }
+        for (key, value) in &self.settings {
+            config.options_mut().set(key, value).map_err(|e| {
+                Error::invalid_option(
+                    format!("config key '{key}'"),
+                    value,
+                    format!("a valid value ({})", crate::error::Error::from(e)),
+                )
+            })?;
+        }
+
+        let mut runtime = RuntimeEnvBuilder::new();
+        if let Some(limit) = &self.memory_limit {
+            let bytes = parse_bytes(limit).ok_or_else(|| {
+                Error::invalid_option(
+                    "memory_limit",
+                    limit,
+                    "a size in bytes such as 4GB, 512MiB or 1000000",
+                )
+            })?;
+            runtime = runtime.with_memory_limit(bytes as usize, 1.0);
+        }
+        if let Some(dir) = &self.spill_dir {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::io("cannot create spill folder", dir.display(), e))?;
+            runtime = runtime.with_temp_file_path(dir.clone());
+        }
+        let runtime = runtime.build_arc()?;
+
+        let state = SessionStateBuilder::new()
+            .with_config(config)
+            .with_runtime_env(Arc::clone(&runtime))
+            .with_default_features()
+            .build();
+        let ctx = url_table::install(SessionContext::new_with_state(state));
+        Ok(Session {
+            ctx,
+            backend: Backend::InProcess,
+        })
+    }
+}

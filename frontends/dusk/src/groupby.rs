@@ -1,0 +1,288 @@
+//! Group-by: split rows by key columns, aggregate each group, combine into one frame.
+
+use datafusion::functions_aggregate::expr_fn as agg;
+use datafusion::logical_expr::{Expr, ident, lit};
+use dusk_engine::{Error, Result};
+
+use crate::frame::DataFrame;
+
+/// The aggregations [`GroupBy::agg`] accepts by name, as in pandas.
+pub const AGGREGATIONS: &[&str] = &[
+    "sum", "mean", "min", "max", "count", "size", "std", "var", "median", "nunique", "first",
+    "last",
+];
+
+/// One aggregation for [`GroupBy::agg`].
+///
+/// Build it from a tuple, like the arguments of pandas' `agg`:
+/// - `("tip_amount", "mean")`: the mean of a column, named after the column (pandas'
+///   `agg({"tip_amount": "mean"})`);
+/// - `("avg_tip", "tip_amount", "mean")`: the same, named `avg_tip` (pandas' named
+///   aggregation `agg(avg_tip=("tip_amount", "mean"))`);
+/// - any DataFusion aggregate expression, e.g. `sum(col("fare_amount")).alias("fares")`.
+#[derive(Debug, Clone)]
+pub enum Agg {
+    /// A named function of a column; the output is named `output` or after the column.
+    Named {
+        /// The output column name, or `None` to use the input column's name.
+        output: Option<String>,
+        /// The input column.
+        column: String,
+        /// One of [`AGGREGATIONS`].
+        func: String,
+    },
+    /// A DataFusion aggregate expression.
+    Expr(Expr),
+}
+
+impl From<(&str, &str)> for Agg {
+    fn from((column, func): (&str, &str)) -> Self {
+        Agg::Named {
+            output: None,
+            column: column.to_string(),
+            func: func.to_string(),
+        }
+    }
+}
+
+impl From<(&str, &str, &str)> for Agg {
+    fn from((output, column, func): (&str, &str, &str)) -> Self {
+        Agg::Named {
+            output: Some(output.to_string()),
+            column: column.to_string(),
+            func: func.to_string(),
+        }
+    }
+}
+
+impl From<Expr> for Agg {
+    fn from(expr: Expr) -> Self {
+        Agg::Expr(expr)
+    }
+}
+
+/// Rows grouped by key columns, waiting for an aggregation; made by [`DataFrame::groupby`].
+///
+/// As in pandas, rows with a missing key are dropped unless [`dropna(false)`](Self::dropna)
+/// is set, and the result is sorted by the keys unless [`sort(false)`](Self::sort) is set
+/// (unsorted output comes in no defined order, which is cheaper on large results).
+#[derive(Debug, Clone)]
+pub struct GroupBy {
+    frame: DataFrame,
+    keys: Vec<String>,
+    dropna: bool,
+    sort: bool,
+}
+
+impl GroupBy {
+    pub(crate) fn new(frame: DataFrame, keys: Vec<String>) -> Self {
+        GroupBy {
+            frame,
+            keys,
+            dropna: true,
+            sort: true,
+        }
+    }
+
+    /// Whether rows with a missing key are dropped (default true, as in pandas).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let trips = dusk::Session::local().read_parquet("../../tests/data/trips/").await?;
+    /// let with_nulls = trips.clone().groupby(["passenger_count"])?.dropna(false).size()?;
+    /// let without = trips.groupby(["passenger_count"])?.size()?;
+    /// assert_eq!(with_nulls.len().await?, without.len().await? + 1);
+    /// # Ok(()) }
+    /// ```
+    pub fn dropna(mut self, dropna: bool) -> Self {
+        self.dropna = dropna;
+        self
+    }
+
+    /// Whether the result is sorted by the keys (default true, as in pandas).
+    pub fn sort(mut self, sort: bool) -> Self {
+        self.sort = sort;
+        self
+    }
+
+    /// Aggregates each group: one output row per group, the keys first, then one column
+    /// per aggregation. See [`Agg`] for the forms an aggregation can take; the function
+    /// names are those of pandas: `sum`, `mean`, `min`, `max`, `count` (non-missing
+    /// values), `size` (rows), `std` and `var` (ddof 1), `median`, `nunique`, `first`, `last`.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let trips = dusk::Session::local().read_parquet("../../tests/data/trips/").await?;
+    /// let stats = trips
+    ///     .groupby(["payment_type"])?
+    ///     .agg([("trips", "fare_amount", "count"), ("avg_tip", "tip_amount", "mean")])?;
+    /// assert_eq!(stats.columns(), ["payment_type", "trips", "avg_tip"]);
+    /// # Ok(()) }
+    /// ```
+    pub fn agg<A: Into<Agg>>(self, aggregations: impl IntoIterator<Item = A>) -> Result<DataFrame> {
+        let aggs: Vec<Agg> = aggregations.into_iter().map(Into::into).collect();
+        if aggs.is_empty() {
+            return Err(Error::invalid_option(
+                "agg",
+                "[]",
+                "at least one aggregation",
+            ));
+        }
+        let columns = self.frame.columns();
+        // A column aggregated twice gets `column_func` names, like pandas' flattened MultiIndex.
+        let repeated = |c: &str| {
+            aggs.iter()
+                .filter(|a| matches!(a, Agg::Named { column, output: None, .. } if column == c))
+                .count()
+                > 1
+        };
+        let mut exprs = Vec::with_capacity(aggs.len());
+        for a in &aggs {
+            let expr = match a {
+                Agg::Named {
+                    output,
+                    column,
+                    func,
+                } => {
+                    if !columns.contains(column) {
+                        return Err(Error::column_not_found(column, &columns));
+                    }
+                    let name = match output {
+                        Some(o) => o.clone(),
+                        None if repeated(column) => format!("{column}_{func}"),
+                        None => column.clone(),
+                    };
+                    aggregate(column, func)?.alias(name)
+                }
+                Agg::Expr(e) => e.clone(),
+            };
+            exprs.push(expr);
+        }
+        self.aggregate(exprs)
+    }
+
+    fn aggregate(self, aggs: Vec<Expr>) -> Result<DataFrame> {
+        let keys: Vec<Expr> = self.keys.iter().map(ident).collect();
+        let mut frame = self.frame.into_datafusion();
+        if self.dropna {
+            for k in &self.keys {
+                frame = frame.filter(ident(k).is_not_null())?;
+            }
+        }
+        let mut frame = frame.aggregate(keys, aggs)?;
+        if self.sort {
+            let order = self
+                .keys
+                .iter()
+                .map(|k| ident(k).sort(true, false))
+                .collect();
+            frame = frame.sort(order)?;
+        }
+        Ok(DataFrame::from_datafusion(frame))
+    }
+
+    fn all_columns(self, func: &str) -> Result<DataFrame> {
+        let columns: Vec<String> = self
+            .frame
+            .columns()
+            .into_iter()
+            .filter(|c| !self.keys.contains(c))
+            .collect();
+        let specs: Vec<Agg> = columns
+            .iter()
+            .map(|c| Agg::from((c.as_str(), func)))
+            .collect();
+        self.agg(specs)
+    }
+
+    /// The sum of every non-key column per group.
+    pub fn sum(self) -> Result<DataFrame> {
+        self.all_columns("sum")
+    }
+
+    /// The mean of every non-key column per group (a float, also for integer columns).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let trips = dusk::Session::local().read_parquet("../../tests/data/trips/").await?;
+    /// let means = trips.select(["payment_type", "tip_amount"])?.groupby(["payment_type"])?.mean()?;
+    /// assert_eq!(means.columns(), ["payment_type", "tip_amount"]);
+    /// # Ok(()) }
+    /// ```
+    pub fn mean(self) -> Result<DataFrame> {
+        self.all_columns("mean")
+    }
+
+    /// The minimum of every non-key column per group.
+    pub fn min(self) -> Result<DataFrame> {
+        self.all_columns("min")
+    }
+
+    /// The maximum of every non-key column per group.
+    pub fn max(self) -> Result<DataFrame> {
+        self.all_columns("max")
+    }
+
+    /// The number of non-missing values of every non-key column per group.
+    pub fn count(self) -> Result<DataFrame> {
+        self.all_columns("count")
+    }
+
+    /// The number of rows per group, in a column named `size`.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let trips = dusk::Session::local().read_parquet("../../tests/data/trips/").await?;
+    /// let sizes = trips.groupby(["payment_type"])?.size()?;
+    /// assert_eq!(sizes.columns(), ["payment_type", "size"]);
+    /// # Ok(()) }
+    /// ```
+    pub fn size(self) -> Result<DataFrame> {
+        self.aggregate(vec![agg::count(lit(1)).alias("size")])
+    }
+}
+
+/// The aggregate expression for a pandas aggregation name over `column`.
+fn aggregate(column: &str, func: &str) -> Result<Expr> {
+    let c = ident(column);
+    Ok(match func {
+        "sum" => agg::sum(c),
+        "mean" | "avg" => agg::avg(c),
+        "min" => agg::min(c),
+        "max" => agg::max(c),
+        "count" => agg::count(c),
+        "size" => agg::count(lit(1)),
+        "std" => agg::stddev(c),
+        "var" => agg::var_sample(c),
+        "median" => agg::median(c),
+        "nunique" => agg::count_distinct(c),
+        "first" => agg::first_value(c.clone(), vec![]).filter_nulls(),
+        "last" => agg::last_value(c.clone(), vec![]).filter_nulls(),
+        _ => {
+            return Err(Error::invalid_option(
+                "aggregation",
+                func,
+                AGGREGATIONS.join(", "),
+            ));
+        }
+    })
+}
+
+trait FilterNulls {
+    fn filter_nulls(self) -> Expr;
+}
+
+impl FilterNulls for Expr {
+    /// pandas' `first`/`last` skip missing values; DataFusion's take the row as it is.
+    fn filter_nulls(self) -> Expr {
+        use datafusion::logical_expr::ExprFunctionExt;
+        let Expr::AggregateFunction(ref f) = self else {
+            return self;
+        };
+        let arg = f.params.args[0].clone();
+        self.clone()
+            .filter(arg.is_not_null())
+            .build()
+            .unwrap_or(self)
+    }
+}
