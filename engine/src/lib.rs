@@ -12,6 +12,7 @@
 //! crate; it never depends on them.
 
 pub mod error;
+pub mod ordered_store;
 pub mod read;
 pub mod session;
 pub mod size;

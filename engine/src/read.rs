@@ -4,7 +4,10 @@ use std::sync::Arc;
 
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::catalog::TableProvider;
+use datafusion::catalog::default_table_source::provider_as_source;
+use datafusion::catalog::view::ViewTable;
 use datafusion::common::GetExt;
+use datafusion::common::ScalarValue;
 use datafusion::common::parsers::CompressionTypeVariant;
 use datafusion::datasource::file_format::FileFormat;
 use datafusion::datasource::file_format::csv::CsvFormat;
@@ -13,6 +16,7 @@ use datafusion::datasource::file_format::json::JsonFormat;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTableConfig};
 use datafusion::execution::SessionState;
+use datafusion::logical_expr::{Expr, LogicalPlanBuilder, cast, ident, lit, when};
 
 use crate::error::{Error, Result};
 use crate::storage::{self, FileKind, Paths, SchemaRule};
@@ -25,9 +29,10 @@ pub const PANDAS_NULLS: &[&str] = &[
 
 /// Options for reading CSV files.
 ///
-/// The defaults follow pandas: a header row, `,` between fields, `"` around quoted fields,
-/// pandas' missing-value markers (`""`, `NA`, `NULL`, `NaN`, ...), and types inferred from
-/// the first 1000 rows of each file.
+/// The defaults: a header row, `,` between fields, `"` around quoted fields, empty fields
+/// read as missing, and types inferred from the first 1000 rows of each file. pandas also
+/// reads `NA`, `NULL`, `NaN` and a few more as missing; pass
+/// `.null_values(PANDAS_NULLS)` for exactly its set. Empty fields are always missing.
 ///
 /// ```
 /// use dusk_engine::read::CsvReadOptions;
@@ -49,7 +54,7 @@ pub struct CsvReadOptions {
     pub quote: u8,
     /// The escape byte inside quoted fields, if any.
     pub escape: Option<u8>,
-    /// Field values read as missing.
+    /// Field values read as missing (empty fields always are).
     pub null_values: Vec<String>,
     /// Types for named columns, overriding inference.
     pub dtypes: Vec<(String, DataType)>,
@@ -68,7 +73,7 @@ impl Default for CsvReadOptions {
             header: true,
             quote: b'"',
             escape: None,
-            null_values: PANDAS_NULLS.iter().map(|s| s.to_string()).collect(),
+            null_values: vec![String::new()],
             dtypes: Vec::new(),
             infer_rows: 1000,
             compression: None,
@@ -122,6 +127,11 @@ impl CsvReadOptions {
     pub fn file_extension(mut self, extension: impl Into<String>) -> Self {
         self.file_extension = Some(extension.into());
         self
+    }
+
+    /// True if missing-value markers other than the empty field are set.
+    fn has_custom_nulls(&self) -> bool {
+        self.null_values.iter().any(|v| !v.is_empty())
     }
 
     fn null_regex(&self) -> Option<String> {
@@ -293,10 +303,61 @@ pub async fn table(
     let options = ListingOptions::new(file_format)
         .with_file_extension(listing.extension.clone())
         .with_table_partition_cols(partitions);
+    let markers = match format {
+        ReadFormat::Csv(o) if o.has_custom_nulls() => Some(o.null_values.clone()),
+        _ => None,
+    };
+    let Some(markers) = markers else {
+        let config = ListingTableConfig::new_with_multi_paths(listing.urls.clone())
+            .with_listing_options(options)
+            .with_schema(schema);
+        return Ok(Arc::new(ListingTable::try_new(config)?));
+    };
+    // DataFusion 55 uses a CSV null regex to infer types but not to read values, so the
+    // files are read as text and each column becomes missing where it holds a marker,
+    // then is cast to its type.
+    let text_schema = Arc::new(Schema::new(
+        schema
+            .fields()
+            .iter()
+            .map(|f| Field::new(f.name(), DataType::Utf8, true))
+            .collect::<Vec<_>>(),
+    ));
     let config = ListingTableConfig::new_with_multi_paths(listing.urls.clone())
         .with_listing_options(options)
-        .with_schema(schema);
-    Ok(Arc::new(ListingTable::try_new(config)?))
+        .with_schema(text_schema);
+    let text_table: Arc<dyn TableProvider> = Arc::new(ListingTable::try_new(config)?);
+    let marker_list: Vec<Expr> = markers.iter().map(|m| lit(m.as_str())).collect();
+    let exprs: Vec<Expr> = text_table
+        .schema()
+        .fields()
+        .iter()
+        .map(|field| {
+            let name = field.name();
+            match schema.field_with_name(name) {
+                Ok(typed) => {
+                    let text = ident(name);
+                    let cleaned = when(
+                        text.clone().in_list(marker_list.clone(), false),
+                        lit(ScalarValue::Utf8(None)),
+                    )
+                    .otherwise(text)
+                    .expect("a CASE with one branch and an ELSE is valid");
+                    let value = if typed.data_type() == &DataType::Utf8 {
+                        cleaned
+                    } else {
+                        cast(cleaned, typed.data_type().clone())
+                    };
+                    Ok(value.alias(name))
+                }
+                Err(_) => Ok(ident(name)),
+            }
+        })
+        .collect::<Result<_>>()?;
+    let plan = LogicalPlanBuilder::scan("csv", provider_as_source(text_table), None)?
+        .project(exprs)?
+        .build()?;
+    Ok(Arc::new(ViewTable::new(plan, None)))
 }
 
 fn apply_dtypes(schema: &SchemaRef, dtypes: &[(String, DataType)]) -> Result<SchemaRef> {

@@ -9,6 +9,7 @@ use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
 use crate::error::{Error, Result};
+use crate::ordered_store::OrderedStore;
 use crate::size::parse_bytes;
 use crate::url_table;
 
@@ -158,16 +159,6 @@ impl SessionBuilder {
             // Hive folders written by Dusk carry their partition values as typed columns.
             options.execution.listing_table_factory_infer_partitions = true;
         }
-        for (key, value) in &self.settings {
-            config.options_mut().set(key, value).map_err(|e| {
-                Error::invalid_option(
-                    format!("config key '{key}'"),
-                    value,
-                    format!("a valid value ({})", crate::error::Error::from(e)),
-                )
-            })?;
-        }
-
         let mut runtime = RuntimeEnvBuilder::new();
         if let Some(limit) = &self.memory_limit {
             let bytes = parse_bytes(limit).ok_or_else(|| {
@@ -178,13 +169,37 @@ impl SessionBuilder {
                 )
             })?;
             runtime = runtime.with_memory_limit(bytes as usize, 1.0);
+            // Each sorting partition reserves memory up front for merging its spill files
+            // (10 MB by default); under a small budget that reservation alone fails, so it
+            // shrinks with the budget's share per partition.
+            let partitions = config.target_partitions() as u64;
+            let reservation = (bytes / (partitions * 8)).clamp(64 << 10, 10 << 20);
+            config.options_mut().execution.sort_spill_reservation_bytes = reservation as usize;
         }
+        for (key, value) in &self.settings {
+            config.options_mut().set(key, value).map_err(|e| {
+                Error::invalid_option(
+                    format!("config key '{key}'"),
+                    value,
+                    format!("a valid value ({})", crate::error::Error::from(e)),
+                )
+            })?;
+        }
+
         if let Some(dir) = &self.spill_dir {
             std::fs::create_dir_all(dir)
                 .map_err(|e| Error::io("cannot create spill folder", dir.display(), e))?;
             runtime = runtime.with_temp_file_path(dir.clone());
         }
         let runtime = runtime.build_arc()?;
+        // Local listings sorted by path: files are read in name order, so `head` shows the
+        // first file's rows and results do not depend on the order of directory entries.
+        let local: Arc<dyn object_store::ObjectStore> =
+            Arc::new(object_store::local::LocalFileSystem::new());
+        runtime.register_object_store(
+            &url::Url::parse("file://").expect("a valid URL"),
+            Arc::new(OrderedStore::new(local)),
+        );
 
         let state = SessionStateBuilder::new()
             .with_config(config)

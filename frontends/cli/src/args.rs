@@ -185,4 +185,7 @@ pub struct DemoArgs {
     /// Regenerate even if the folder already holds data.
     #[arg(long)]
     pub force: bool,
+    /// Also write the zone lookup table (pickup_zone, borough) as CSV to this file.
+    #[arg(long, value_name = "FILE")]
+    pub zones: Option<PathBuf>,
 }

@@ -263,6 +263,9 @@ async fn demo(session: Session, args: DemoArgs) -> Result<(), Failure> {
             started.elapsed().as_secs_f64()
         );
     }
+    if let Some(path) = &args.zones {
+        dusk::demo::write_zones(path)?;
+    }
     let started = Instant::now();
     let trips = session.read_parquet(&args.out).await?;
     let tips = trips.groupby(["passenger_count"])?.agg([

@@ -66,7 +66,7 @@ impl Session {
     /// let trips = session
     ///     .read_csv("../../tests/data/trips.csv", CsvReadOptions::default())
     ///     .await?;
-    /// assert_eq!(trips.len().await?, 2000);
+    /// assert_eq!(trips.len().await?, 1000);
     /// # Ok(()) }
     /// ```
     pub async fn read_csv(
@@ -109,7 +109,7 @@ impl Session {
     /// let trips = session
     ///     .read_json("../../tests/data/trips.json", JsonReadOptions::default())
     ///     .await?;
-    /// assert_eq!(trips.len().await?, 2000);
+    /// assert_eq!(trips.len().await?, 1000);
     /// # Ok(()) }
     /// ```
     pub async fn read_json(

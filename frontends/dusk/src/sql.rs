@@ -93,13 +93,16 @@ impl Session {
     pub async fn execute(&self, statement: Statement) -> Result<DataFrame> {
         let ctx = self.engine().context();
         let state = ctx.state();
+        let returns_rows = statement.returns_rows();
         let plan = state.statement_to_plan(statement.inner).await?;
         if let LogicalPlan::Copy(copy) = plan {
-            return Ok(CopyFrame::plan(self, copy).await?);
+            return CopyFrame::plan(self, copy).await;
         }
-        Ok(DataFrame::from_datafusion(
-            ctx.execute_logical_plan(plan).await?,
-        ))
+        let frame = ctx.execute_logical_plan(plan).await?;
+        if returns_rows {
+            return without_path_qualifiers(frame);
+        }
+        Ok(DataFrame::from_datafusion(frame))
     }
 
     /// Runs every statement of a script in order, each finishing before the next starts,
@@ -124,6 +127,52 @@ impl Session {
         }
         Ok(results)
     }
+}
+
+/// Names output columns as DuckDB does: `avg(tip_amount)`, not `avg(trips/*.parquet.tip_amount)`.
+///
+/// DataFusion qualifies column names in expressions with the table name, which for a
+/// path-as-table is the whole path.
+fn without_path_qualifiers(frame: datafusion::dataframe::DataFrame) -> Result<DataFrame> {
+    use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
+    let mut paths: Vec<String> = Vec::new();
+    frame.logical_plan().apply(|node| {
+        if let LogicalPlan::TableScan(scan) = node {
+            let name = scan.table_name.to_string();
+            if name.contains(['/', '.', '*']) {
+                paths.push(format!("{name}."));
+            }
+        }
+        Ok(TreeNodeRecursion::Continue)
+    })?;
+    if paths.is_empty() {
+        return Ok(DataFrame::from_datafusion(frame));
+    }
+    let schema = frame.schema().clone();
+    let mut renamed = Vec::new();
+    let mut changed = false;
+    for (qualifier, field) in schema.iter() {
+        let mut name = field.name().clone();
+        for p in &paths {
+            name = name.replace(p.as_str(), "");
+        }
+        changed |= name != *field.name();
+        renamed.push((qualifier.cloned(), field.name().clone(), name));
+    }
+    let mut unique: Vec<&String> = renamed.iter().map(|(_, _, n)| n).collect();
+    unique.sort();
+    unique.dedup();
+    if !changed || unique.len() != renamed.len() {
+        return Ok(DataFrame::from_datafusion(frame));
+    }
+    let exprs: Vec<datafusion::logical_expr::Expr> = renamed
+        .into_iter()
+        .map(|(q, old, new)| {
+            datafusion::logical_expr::Expr::Column(datafusion::common::Column::new(q, old))
+                .alias(new)
+        })
+        .collect();
+    Ok(DataFrame::from_datafusion(frame.select(exprs)?))
 }
 
 /// `COPY ... TO` made atomic: the copy writes under a temporary name, and the rows only
