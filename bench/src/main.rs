@@ -1,1 +1,150 @@
-fn main() {}
+//! `dusk-bench`: times the same questions on Dusk (DataFrame API and SQL) and on raw
+//! DataFusion, side by side in one run, checks that the answers agree, and writes a
+//! Markdown table of seconds and ratios.
+//!
+//! Suites grow with the project; today there is `main-job`, the README's question (the
+//! average tip by passenger count) on the demo trips.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::Parser;
+use datafusion::arrow::array::RecordBatch;
+use datafusion::arrow::util::pretty::pretty_format_batches;
+use datafusion::prelude::{ParquetReadOptions, SessionContext};
+use dusk::demo::{TripsOptions, generate_trips};
+use dusk::{Session, col, lit};
+
+/// Benchmark Dusk against raw DataFusion on the demo trips.
+#[derive(Debug, Parser)]
+struct Args {
+    /// Folder of trips Parquet files (generated if missing).
+    #[arg(long, default_value = "bench/data/trips")]
+    data: PathBuf,
+    /// Trips to generate when the folder is missing.
+    #[arg(long, default_value_t = 10_000_000)]
+    rows: usize,
+    /// Runs per engine and query; the last one is quoted.
+    #[arg(long, default_value_t = 2)]
+    runs: usize,
+    /// Markdown report to write.
+    #[arg(long, default_value = "bench/results/main-job.md")]
+    out: PathBuf,
+}
+
+const SQL: &str = "SELECT passenger_count, count(fare_amount) AS trips, avg(tip_amount) AS avg_tip \
+                   FROM trips WHERE fare_amount > 0 AND passenger_count IS NOT NULL \
+                   GROUP BY 1 ORDER BY 1";
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args = Args::parse();
+    if !args.data.join("2024-01.parquet").exists() {
+        eprintln!("generating {} trips in {}", args.rows, args.data.display());
+        generate_trips(
+            &args.data,
+            &TripsOptions {
+                rows: args.rows,
+                ..TripsOptions::default()
+            },
+        )?;
+    }
+    let path = format!("{}/", args.data.display());
+    let mut results: Vec<(&str, Vec<f64>, String)> = Vec::new();
+
+    let session = Session::local();
+    let mut times = Vec::new();
+    let mut answer = String::new();
+    for _ in 0..args.runs {
+        let started = Instant::now();
+        let batches = session
+            .read_parquet(path.as_str())
+            .await?
+            .filter(col("fare_amount").gt(lit(0)))?
+            .groupby(["passenger_count"])?
+            .agg([
+                ("trips", "fare_amount", "count"),
+                ("avg_tip", "tip_amount", "mean"),
+            ])?
+            .collect()
+            .await?;
+        times.push(started.elapsed().as_secs_f64());
+        answer = render(&batches)?;
+    }
+    results.push(("dusk (DataFrame API)", times, answer));
+
+    let sql_session = Session::local();
+    sql_session.register_path("trips", &path).await?;
+    let mut times = Vec::new();
+    let mut answer = String::new();
+    for _ in 0..args.runs {
+        let started = Instant::now();
+        let batches = sql_session.sql(SQL).await?.collect().await?;
+        times.push(started.elapsed().as_secs_f64());
+        answer = render(&batches)?;
+    }
+    results.push(("dusk (SQL)", times, answer));
+
+    let ctx = SessionContext::new();
+    ctx.register_parquet("trips", &path, ParquetReadOptions::default())
+        .await?;
+    let mut times = Vec::new();
+    let mut answer = String::new();
+    for _ in 0..args.runs {
+        let started = Instant::now();
+        let batches = ctx.sql(SQL).await?.collect().await?;
+        times.push(started.elapsed().as_secs_f64());
+        answer = render(&batches)?;
+    }
+    results.push(("raw DataFusion (SQL)", times, answer));
+
+    for (engine, _, answer) in &results[1..] {
+        if *answer != results[0].2 {
+            return Err(format!(
+                "{engine} disagrees with Dusk:\n{answer}\nvs\n{}",
+                results[0].2
+            )
+            .into());
+        }
+    }
+
+    let dusk_time = *results[0].1.last().unwrap_or(&f64::NAN);
+    let mut report = format!(
+        "# main-job: average tip by passenger count\n\n{} cores, data `{}`, runs per engine: {}; \
+         the last run is quoted. Answers agree across engines.\n\n\
+         | engine | runs (s) | quoted (s) | ratio to Dusk API |\n|---|---|---|---|\n",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1),
+        args.data.display(),
+        args.runs
+    );
+    for (engine, times, _) in &results {
+        let quoted = *times.last().unwrap_or(&f64::NAN);
+        let runs: Vec<String> = times.iter().map(|t| format!("{t:.3}")).collect();
+        report.push_str(&format!(
+            "| {engine} | {} | {quoted:.3} | {:.2} |\n",
+            runs.join(", "),
+            quoted / dusk_time
+        ));
+    }
+    if let Some(parent) = args.out.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(&args.out, &report)?;
+    print!("{report}");
+    Ok(())
+}
+
+/// The answer as text, rounded so that summation order does not matter.
+fn render(batches: &[RecordBatch]) -> Result<String, Box<dyn std::error::Error>> {
+    let text = pretty_format_batches(batches)?.to_string();
+    let rounded: Vec<String> = text
+        .split('|')
+        .map(|cell| match cell.trim().parse::<f64>() {
+            Ok(v) if cell.contains('.') => format!("{v:.9}"),
+            _ => cell.trim().to_string(),
+        })
+        .collect();
+    Ok(rounded.join("|"))
+}

@@ -49,3 +49,8 @@ pub use dusk_engine::{arrow, datafusion};
 
 /// DataFusion's expression type and the two constructors every query needs.
 pub use datafusion::logical_expr::{Expr, col, ident, lit};
+
+/// The README's Rust examples, compiled as doctests so that they stay true.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
