@@ -245,7 +245,12 @@ fn from_datafusion(err: DataFusionError) -> Error {
             object_store::Error::NotFound { path, .. } => Error::FileNotFound { path },
             other => Error::Execution(other.to_string()),
         },
-        DataFusionError::ArrowError(e, _) => Error::Execution(e.to_string()),
+        DataFusionError::ArrowError(e, _) => match *e {
+            arrow::error::ArrowError::ExternalError(inner) => {
+                from_datafusion(DataFusionError::External(inner))
+            }
+            other => Error::Execution(other.to_string()),
+        },
         DataFusionError::Collection(mut errs) if !errs.is_empty() => {
             from_datafusion(errs.swap_remove(0))
         }

@@ -69,8 +69,18 @@ impl ObjectStore for OrderedStore {
 
     fn list(&self, prefix: Option<&Path>) -> BoxStream<'static, Result<ObjectMeta>> {
         let listing = self.inner.list(prefix);
+        let depth = prefix.map(|p| p.parts().count()).unwrap_or(0);
         futures::stream::once(async move {
             let mut all: Vec<ObjectMeta> = listing.try_collect().await?;
+            // Like Spark, Hive and pyarrow, skip names below the listed folder that start
+            // with `.` or `_`: unfinished writes (Dusk's own `.dusk-tmp-*` among them),
+            // `_SUCCESS` markers and metadata folders are not data.
+            all.retain(|meta| {
+                !meta.location.parts().skip(depth).any(|part| {
+                    let part = part.as_ref();
+                    part.starts_with('.') || part.starts_with('_')
+                })
+            });
             all.sort_by(|a, b| a.location.cmp(&b.location));
             Ok::<_, object_store::Error>(futures::stream::iter(all.into_iter().map(Ok)))
         })

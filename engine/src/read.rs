@@ -236,128 +236,182 @@ pub async fn table(
     format: &ReadFormat,
 ) -> Result<Arc<dyn TableProvider>> {
     let first = paths.as_slice().first().map(String::as_str).unwrap_or("");
-    let (file_format, extension, rule, dtypes): (Arc<dyn FileFormat>, String, SchemaRule, _) =
-        match format {
-            ReadFormat::Csv(o) => {
-                let compression = match &o.compression {
-                    Some(c) => parse_compression(c)?,
-                    None => compression_of(first),
-                };
-                let base = o.file_extension.clone().unwrap_or_else(|| ".csv".into());
-                let extension = format!("{base}{}", compression.get_ext());
-                let mut csv = CsvFormat::default()
-                    .with_options(state.table_options().csv.clone())
-                    .with_has_header(o.header)
-                    .with_delimiter(o.delimiter)
-                    .with_quote(o.quote)
-                    .with_escape(o.escape)
-                    .with_schema_infer_max_rec(o.infer_rows.max(1))
-                    .with_file_compression_type(compression);
-                csv = csv.with_null_regex(o.null_regex());
-                (
-                    Arc::new(csv),
-                    extension,
-                    SchemaRule::SameColumns,
-                    o.dtypes.clone(),
-                )
+    // The compression: as given, else from the path's extension; for a folder or glob
+    // without one, the first of plain, gzip, bzip2, xz and zstd files that exist.
+    let (explicit, base) = match format {
+        ReadFormat::Csv(o) => (
+            o.compression.as_deref(),
+            o.file_extension.clone().unwrap_or_else(|| ".csv".into()),
+        ),
+        ReadFormat::Json(o) => (
+            o.compression.as_deref(),
+            o.file_extension.clone().unwrap_or_else(|| ".json".into()),
+        ),
+        ReadFormat::Parquet(o) => (
+            None,
+            o.file_extension
+                .clone()
+                .unwrap_or_else(|| ".parquet".into()),
+        ),
+    };
+    let candidates: Vec<FileCompressionType> = match (format, explicit) {
+        (ReadFormat::Parquet(_), _) => vec![FileCompressionType::UNCOMPRESSED],
+        (_, Some(c)) => vec![parse_compression(c)?],
+        (_, None) if compression_of(first) != FileCompressionType::UNCOMPRESSED => {
+            vec![compression_of(first)]
+        }
+        (_, None) => [
+            CompressionTypeVariant::UNCOMPRESSED,
+            CompressionTypeVariant::GZIP,
+            CompressionTypeVariant::BZIP2,
+            CompressionTypeVariant::XZ,
+            CompressionTypeVariant::ZSTD,
+        ]
+        .into_iter()
+        .map(FileCompressionType::from)
+        .collect(),
+    };
+    let mut found = None;
+    let mut first_error = None;
+    for compression in candidates {
+        let extension = format!("{base}{}", compression.get_ext());
+        match storage::list(state, paths, &extension).await {
+            Ok(listing) => {
+                found = Some((listing, compression));
+                break;
             }
-            ReadFormat::Parquet(o) => {
-                let parquet =
-                    ParquetFormat::default().with_options(state.table_options().parquet.clone());
-                let extension = o
-                    .file_extension
-                    .clone()
-                    .unwrap_or_else(|| ".parquet".into());
-                (
-                    Arc::new(parquet),
-                    extension,
-                    SchemaRule::StrictUnion,
-                    vec![],
-                )
+            Err(e @ Error::NoFilesMatch { .. }) => {
+                first_error.get_or_insert(e);
             }
-            ReadFormat::Json(o) => {
-                let compression = match &o.compression {
-                    Some(c) => parse_compression(c)?,
-                    None => compression_of(first),
-                };
-                let base = o.file_extension.clone().unwrap_or_else(|| ".json".into());
-                let json = JsonFormat::default()
-                    .with_options(state.table_options().json.clone())
-                    .with_schema_infer_max_rec(o.infer_rows.max(1))
-                    .with_file_compression_type(compression);
-                let extension = format!("{base}{}", compression.get_ext());
-                (Arc::new(json), extension, SchemaRule::Union, vec![])
-            }
-        };
+            Err(e) => return Err(e),
+        }
+    }
+    let Some((listing, compression)) = found else {
+        return Err(first_error.unwrap_or_else(|| Error::Internal("no compression tried".into())));
+    };
 
-    let listing = storage::list(state, paths, &extension).await?;
+    let (file_format, rule, dtypes): (Arc<dyn FileFormat>, SchemaRule, _) = match format {
+        ReadFormat::Csv(o) => {
+            let csv = CsvFormat::default()
+                .with_options(state.table_options().csv.clone())
+                .with_has_header(o.header)
+                .with_delimiter(o.delimiter)
+                .with_quote(o.quote)
+                .with_escape(o.escape)
+                .with_schema_infer_max_rec(o.infer_rows.max(1))
+                .with_file_compression_type(compression)
+                .with_null_regex(o.null_regex());
+            (Arc::new(csv), SchemaRule::SameColumns, o.dtypes.clone())
+        }
+        ReadFormat::Parquet(_) => {
+            let parquet =
+                ParquetFormat::default().with_options(state.table_options().parquet.clone());
+            (Arc::new(parquet), SchemaRule::StrictUnion, vec![])
+        }
+        ReadFormat::Json(o) => {
+            let json = JsonFormat::default()
+                .with_options(state.table_options().json.clone())
+                .with_schema_infer_max_rec(o.infer_rows.max(1))
+                .with_file_compression_type(compression);
+            (Arc::new(json), SchemaRule::Union, vec![])
+        }
+    };
+
     let mut schema = storage::infer_schema(state, &listing, &file_format, rule).await?;
     if !dtypes.is_empty() {
         schema = apply_dtypes(&schema, &dtypes)?;
     }
-    let partitions: Vec<(String, DataType)> = storage::hive_partitions(&listing)?
-        .into_iter()
-        .filter(|(name, _)| schema.field_with_name(name).is_err())
+    let mut hive = storage::hive_partitions(&listing)?;
+    // A key that the files also hold as a column: the files' own values win, and the
+    // folders from that level down are not used as columns.
+    if let Some(clash) = hive
+        .iter()
+        .position(|h| schema.field_with_name(&h.name).is_ok())
+    {
+        hive.truncate(clash);
+    }
+    // Folders are parsed as their type by DataFusion, which cannot parse the missing-key
+    // marker as a number: such columns are read as text and converted below.
+    let partitions: Vec<(String, DataType)> = hive
+        .iter()
+        .map(|h| {
+            let ty = if h.has_nulls {
+                DataType::Utf8
+            } else {
+                h.data_type.clone()
+            };
+            (h.name.clone(), ty)
+        })
         .collect();
-
     let options = ListingOptions::new(file_format)
         .with_file_extension(listing.extension.clone())
         .with_table_partition_cols(partitions);
+
     let markers = match format {
         ReadFormat::Csv(o) if o.has_custom_nulls() => Some(o.null_values.clone()),
         _ => None,
     };
-    let Some(markers) = markers else {
+    let null_keys = hive.iter().any(|h| h.has_nulls);
+    if markers.is_none() && !null_keys {
         let config = ListingTableConfig::new_with_multi_paths(listing.urls.clone())
             .with_listing_options(options)
             .with_schema(schema);
         return Ok(Arc::new(ListingTable::try_new(config)?));
+    }
+
+    // DataFusion 55 uses a CSV null regex to infer types but not to read values, so with
+    // custom markers the files are read as text, each column becomes missing where it
+    // holds a marker, and is then cast to its type.
+    let file_schema = match &markers {
+        Some(_) => Arc::new(Schema::new(
+            schema
+                .fields()
+                .iter()
+                .map(|f| Field::new(f.name(), DataType::Utf8, true))
+                .collect::<Vec<_>>(),
+        )),
+        None => Arc::clone(&schema),
     };
-    // DataFusion 55 uses a CSV null regex to infer types but not to read values, so the
-    // files are read as text and each column becomes missing where it holds a marker,
-    // then is cast to its type.
-    let text_schema = Arc::new(Schema::new(
-        schema
-            .fields()
-            .iter()
-            .map(|f| Field::new(f.name(), DataType::Utf8, true))
-            .collect::<Vec<_>>(),
-    ));
     let config = ListingTableConfig::new_with_multi_paths(listing.urls.clone())
         .with_listing_options(options)
-        .with_schema(text_schema);
-    let text_table: Arc<dyn TableProvider> = Arc::new(ListingTable::try_new(config)?);
-    let marker_list: Vec<Expr> = markers.iter().map(|m| lit(m.as_str())).collect();
-    let exprs: Vec<Expr> = text_table
-        .schema()
-        .fields()
-        .iter()
-        .map(|field| {
-            let name = field.name();
-            match schema.field_with_name(name) {
-                Ok(typed) => {
-                    let text = ident(name);
-                    let cleaned = when(
-                        text.clone().in_list(marker_list.clone(), false),
-                        lit(ScalarValue::Utf8(None)),
-                    )
-                    .otherwise(text)
-                    .expect("a CASE with one branch and an ELSE is valid");
-                    let value = if typed.data_type() == &DataType::Utf8 {
-                        cleaned
-                    } else {
-                        cast(cleaned, typed.data_type().clone())
-                    };
-                    Ok(value.alias(name))
-                }
-                Err(_) => Ok(ident(name)),
+        .with_schema(file_schema);
+    let raw: Arc<dyn TableProvider> = Arc::new(ListingTable::try_new(config)?);
+    let marker_list: Vec<Expr> = markers.iter().flatten().map(|m| lit(m.as_str())).collect();
+    let mut exprs: Vec<Expr> = Vec::new();
+    for field in raw.schema().fields() {
+        let name = field.name();
+        let text = ident(name);
+        let expr = if let Ok(typed) = schema.field_with_name(name) {
+            if marker_list.is_empty() {
+                text
+            } else {
+                missing_when(text, marker_list.clone(), typed.data_type())?
             }
-        })
-        .collect::<Result<_>>()?;
-    let plan = LogicalPlanBuilder::scan("csv", provider_as_source(text_table), None)?
+        } else if let Some(h) = hive.iter().find(|h| h.name == *name && h.has_nulls) {
+            missing_when(text, vec![lit(storage::HIVE_NULL)], &h.data_type)?
+        } else {
+            text
+        };
+        exprs.push(expr.alias(name));
+    }
+    let plan = LogicalPlanBuilder::scan("files", provider_as_source(raw), None)?
         .project(exprs)?
         .build()?;
     Ok(Arc::new(ViewTable::new(plan, None)))
+}
+
+/// `CASE WHEN text IN (markers) THEN NULL ELSE CAST(text AS data_type) END`.
+fn missing_when(text: Expr, markers: Vec<Expr>, data_type: &DataType) -> Result<Expr> {
+    let cleaned = when(
+        text.clone().in_list(markers, false),
+        lit(ScalarValue::Utf8(None)),
+    )
+    .otherwise(text)?;
+    Ok(if data_type == &DataType::Utf8 {
+        cleaned
+    } else {
+        cast(cleaned, data_type.clone())
+    })
 }
 
 fn apply_dtypes(schema: &SchemaRef, dtypes: &[(String, DataType)]) -> Result<SchemaRef> {

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use datafusion::execution::SessionStateBuilder;
+use datafusion::execution::cache::cache_manager::CacheManagerConfig;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
@@ -159,7 +160,10 @@ impl SessionBuilder {
             // Hive folders written by Dusk carry their partition values as typed columns.
             options.execution.listing_table_factory_infer_partitions = true;
         }
-        let mut runtime = RuntimeEnvBuilder::new();
+        // No cached folder listings: a folder that Dusk (or anyone) rewrites must be listed
+        // afresh by the next query, or it would see files that no longer exist.
+        let mut runtime = RuntimeEnvBuilder::new()
+            .with_cache_manager(CacheManagerConfig::default().with_list_files_cache_limit(0));
         if let Some(limit) = &self.memory_limit {
             let bytes = parse_bytes(limit).ok_or_else(|| {
                 Error::invalid_option(
@@ -175,6 +179,9 @@ impl SessionBuilder {
             let partitions = config.target_partitions() as u64;
             let reservation = (bytes / (partitions * 8)).clamp(64 << 10, 10 << 20);
             config.options_mut().execution.sort_spill_reservation_bytes = reservation as usize;
+            // DataFusion's hash join cannot spill; its sort-merge join can. Under a memory
+            // limit, joins must finish by spilling rather than fail.
+            config.options_mut().optimizer.prefer_hash_join = false;
         }
         for (key, value) in &self.settings {
             config.options_mut().set(key, value).map_err(|e| {

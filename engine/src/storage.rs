@@ -207,11 +207,26 @@ fn nothing_found(path: &str, url: &ListingTableUrl, extension: &str) -> Error {
     }
 }
 
-/// Hive partition columns (`year=2024/month=01/`) found in the folders of the listed files,
-/// in folder order, typed Int64 when every value is an integer and Utf8 otherwise.
-pub fn hive_partitions(listing: &Listing) -> Result<Vec<(String, DataType)>> {
+/// The folder value Hive, Spark, pyarrow and Dusk write for a missing partition key.
+pub const HIVE_NULL: &str = "__HIVE_DEFAULT_PARTITION__";
+
+/// A hive partition column found in folder names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HiveColumn {
+    /// The key, e.g. `year` from `year=2024/`.
+    pub name: String,
+    /// Int64 when every value is an integer, Utf8 otherwise.
+    pub data_type: DataType,
+    /// Whether some folder holds [`HIVE_NULL`], a missing key.
+    pub has_nulls: bool,
+}
+
+/// Hive partition columns (`year=2024/month=01/`) found in the folders of the listed files:
+/// the leading run of `key=value` folders, which must be the same keys in every file.
+pub fn hive_partitions(listing: &Listing) -> Result<Vec<HiveColumn>> {
     let mut keys: Option<(Vec<String>, String)> = None;
     let mut all_int: Vec<bool> = Vec::new();
+    let mut nulls: Vec<bool> = Vec::new();
     for file in &listing.files {
         let url = &listing.urls[file.url_index];
         let Some(segments) = url.strip_prefix(&file.meta.location) else {
@@ -219,11 +234,17 @@ pub fn hive_partitions(listing: &Listing) -> Result<Vec<(String, DataType)>> {
         };
         let segments: Vec<&str> = segments.collect();
         let folders = &segments[..segments.len().saturating_sub(1)];
-        let pairs: Vec<(&str, &str)> = folders.iter().filter_map(|s| s.split_once('=')).collect();
+        // Only the leading run of `key=value` folders is a partitioning, as DataFusion reads
+        // it; a `k=v` folder below an ordinary folder is just a name.
+        let pairs: Vec<(&str, &str)> = folders
+            .iter()
+            .map_while(|s| s.split_once('=').filter(|(k, _)| !k.is_empty()))
+            .collect();
         let names: Vec<String> = pairs.iter().map(|(k, _)| k.to_string()).collect();
         match &keys {
             None => {
                 all_int = vec![true; names.len()];
+                nulls = vec![false; names.len()];
                 keys = Some((names, listing.display(file)));
             }
             Some((expected, first)) if *expected != names => {
@@ -238,24 +259,25 @@ pub fn hive_partitions(listing: &Listing) -> Result<Vec<(String, DataType)>> {
             Some(_) => {}
         }
         for (i, (_, value)) in pairs.iter().enumerate() {
-            let null = *value == "__HIVE_DEFAULT_PARTITION__" || value.is_empty();
-            if !null && value.parse::<i64>().is_err() {
+            if *value == HIVE_NULL {
+                nulls[i] = true;
+            } else if value.parse::<i64>().is_err() {
                 all_int[i] = false;
             }
         }
     }
-    Ok(keys
-        .map(|(names, _)| {
-            names
-                .into_iter()
-                .zip(all_int)
-                .map(|(name, int)| {
-                    let ty = if int { DataType::Int64 } else { DataType::Utf8 };
-                    (name, ty)
-                })
-                .collect()
+    let Some((names, _)) = keys else {
+        return Ok(Vec::new());
+    };
+    Ok(names
+        .into_iter()
+        .zip(all_int.into_iter().zip(nulls))
+        .map(|(name, (int, has_nulls))| HiveColumn {
+            name,
+            data_type: if int { DataType::Int64 } else { DataType::Utf8 },
+            has_nulls,
         })
-        .unwrap_or_default())
+        .collect())
 }
 
 /// How strictly the schemas of several files must agree.
@@ -264,7 +286,7 @@ pub enum SchemaRule {
     /// Text formats (CSV): the same columns in the same order; types widen, to text if need be.
     SameColumns,
     /// Self-describing formats (JSON): columns may be missing from some files; numbers
-    /// widen and anything meeting text becomes text.
+    /// widen, other types must agree.
     Union,
     /// Typed formats (Parquet): columns may be missing; numbers widen, other types must agree.
     StrictUnion,
@@ -383,7 +405,16 @@ pub fn merge_schemas(per_file: &[(String, SchemaRef)], rule: SchemaRule) -> Resu
     Ok(Arc::new(Schema::new(
         fields
             .into_iter()
-            .map(|(name, ty, _)| Field::new(name, ty, true))
+            .map(|(name, ty, _)| {
+                // A text column empty in every sampled row is inferred as Null, and would be
+                // read as all-missing, losing later values: read it as text instead.
+                let ty = if ty == DataType::Null && rule != SchemaRule::StrictUnion {
+                    DataType::Utf8
+                } else {
+                    ty
+                };
+                Field::new(name, ty, true)
+            })
             .collect::<Vec<_>>(),
     )))
 }
@@ -400,7 +431,7 @@ fn widen(a: &DataType, b: &DataType, rule: SchemaRule) -> Option<DataType> {
         (x, y) if x.is_integer() && y.is_integer() => Some(Int64),
         (x, y) if x.is_numeric() && y.is_numeric() => Some(Float64),
         (x, y) if text(x) && text(y) => Some(Utf8),
-        (x, y) if rule != SchemaRule::StrictUnion && (text(x) || text(y)) => Some(Utf8),
+        (x, y) if rule == SchemaRule::SameColumns && (text(x) || text(y)) => Some(Utf8),
         _ => None,
     }
 }

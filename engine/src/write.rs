@@ -13,8 +13,12 @@ use datafusion::common::parsers::CompressionTypeVariant;
 use datafusion::config::{CsvOptions, JsonOptions, TableParquetOptions};
 use datafusion::dataframe::{DataFrame, DataFrameWriteOptions};
 
+use arrow::datatypes::DataType;
+use datafusion::functions::expr_fn::coalesce;
+use datafusion::logical_expr::{Expr, cast, ident, lit};
+
 use crate::error::{Error, Result};
-use crate::storage::{FileKind, format_of};
+use crate::storage::{FileKind, HIVE_NULL, format_of};
 
 /// What to do when the target already exists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -128,6 +132,28 @@ pub async fn write(
         None => options.partition_by.is_empty() && format_of(target) == Some(kind),
     };
 
+    let mut options = options.clone();
+    if options.compression.is_none() && kind != FileKind::Parquet {
+        options.compression = compression_of_name(target).map(str::to_string);
+    }
+    let options = &options;
+    let frame = if options.partition_by.is_empty() {
+        frame
+    } else {
+        // DataFusion writes a missing key as 0 or "" (indistinguishable from real values);
+        // Dusk writes the folder Hive and pyarrow use for it, and reads it back as missing.
+        let exprs: Vec<Expr> = columns
+            .iter()
+            .map(|c| {
+                if options.partition_by.contains(c) {
+                    coalesce(vec![cast(ident(c), DataType::Utf8), lit(HIVE_NULL)]).alias(c)
+                } else {
+                    ident(c)
+                }
+            })
+            .collect();
+        frame.select(exprs)?
+    };
     match stage(target, options.mode, single_file)? {
         Some(staged) => {
             let rows = run_write(frame, &staged.temp_url(), kind, options, single_file).await?;
@@ -258,6 +284,21 @@ async fn run_write(
         .filter(|a| !a.is_empty())
         .map(|a| a.value(0))
         .sum())
+}
+
+/// The compression named by a file name's last extension (`.gz`, `.bz2`, `.xz`, `.zst`).
+fn compression_of_name(target: &str) -> Option<&'static str> {
+    let lower = target.trim_end_matches('/').to_ascii_lowercase();
+    [
+        (".gz", "gzip"),
+        (".bz2", "bzip2"),
+        (".xz", "xz"),
+        (".zst", "zstd"),
+        (".zstd", "zstd"),
+    ]
+    .into_iter()
+    .find(|(ext, _)| lower.ends_with(ext))
+    .map(|(_, name)| name)
 }
 
 fn parquet_compression(value: &str) -> Result<String> {

@@ -256,3 +256,25 @@ async fn query_with_a_syntax_error_is_a_plan_error() {
     let err = trips.query("fare_amount >").unwrap_err();
     assert!(matches!(err, Error::Plan(_)), "{err}");
 }
+
+#[tokio::test]
+async fn merge_keeps_the_case_of_key_names() {
+    let s = session();
+    let left = frame(
+        &s,
+        vec![
+            ("PULocationID", ints(vec![Some(1), Some(2)])),
+            ("a", ints(vec![Some(10), Some(20)])),
+        ],
+    );
+    let right = frame(
+        &s,
+        vec![
+            ("PULocationID", ints(vec![Some(2)])),
+            ("Zone", strs(vec![Some("JFK")])),
+        ],
+    );
+    let joined = left.merge(right, &["PULocationID"], How::Inner).unwrap();
+    assert_eq!(joined.columns(), ["PULocationID", "a", "Zone"]);
+    assert_eq!(rows(joined).await, [["2", "20", "JFK"]]);
+}

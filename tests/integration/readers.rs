@@ -331,3 +331,219 @@ async fn typo_in_an_expression_also_suggests() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn rewritten_folder_is_listed_afresh_in_the_same_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let s = session();
+    let trips = s.read_parquet(data("trips/")).await.unwrap();
+    trips
+        .clone()
+        .head(10)
+        .unwrap()
+        .to_parquet(out.to_str().unwrap(), WriteOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        s.read_parquet(out.to_str().unwrap())
+            .await
+            .unwrap()
+            .len()
+            .await
+            .unwrap(),
+        10
+    );
+    trips
+        .head(20)
+        .unwrap()
+        .to_parquet(out.to_str().unwrap(), WriteOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        s.read_parquet(out.to_str().unwrap())
+            .await
+            .unwrap()
+            .len()
+            .await
+            .unwrap(),
+        20
+    );
+}
+
+#[tokio::test]
+async fn key_value_folders_below_ordinary_folders_are_not_partitions() {
+    let dir = tempfile::tempdir().unwrap();
+    for (sub, body) in [("a/year=2024", "x\n1\n"), ("b/year=2025", "x\n2\n3\n")] {
+        fs::create_dir_all(dir.path().join(sub)).unwrap();
+        fs::write(dir.path().join(sub).join("part.csv"), body).unwrap();
+    }
+    let frame = session()
+        .read_csv(dir.path().to_str().unwrap(), CsvReadOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(frame.columns(), ["x"]);
+    assert_eq!(frame.len().await.unwrap(), 3, "no file is dropped");
+}
+
+#[tokio::test]
+async fn hidden_and_underscore_files_are_not_data() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("part-0.csv"), "x\n1\n").unwrap();
+    fs::write(dir.path().join(".dusk-tmp-1-part.csv"), "x\n99\n").unwrap();
+    fs::write(dir.path().join("_SUCCESS.csv"), "").unwrap();
+    let frame = session()
+        .read_csv(dir.path().to_str().unwrap(), CsvReadOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(rows(frame).await, [["1"]]);
+}
+
+#[tokio::test]
+async fn csv_column_empty_in_the_sample_keeps_later_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("late.csv");
+    fs::write(&path, "id,note\n1,\n2,\n3,hello\n").unwrap();
+    let frame = session()
+        .read_csv(
+            path.to_str().unwrap(),
+            CsvReadOptions::default().infer_rows(2),
+        )
+        .await
+        .unwrap();
+    let got = rows(frame.sort_values(["id"], true).unwrap()).await;
+    assert_eq!(got[2], ["3", "hello"]);
+}
+
+#[tokio::test]
+async fn missing_partition_keys_round_trip_as_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("by_count");
+    let s = session();
+    let trips = s.read_parquet(data("trips/")).await.unwrap();
+    let nulls = trips
+        .clone()
+        .filter(col("passenger_count").is_null())
+        .unwrap()
+        .len()
+        .await
+        .unwrap();
+    assert!(nulls > 0);
+    trips
+        .to_parquet(
+            out.to_str().unwrap(),
+            WriteOptions::default().partition_by(["passenger_count"]),
+        )
+        .await
+        .unwrap();
+    assert!(
+        out.join("passenger_count=__HIVE_DEFAULT_PARTITION__")
+            .is_dir()
+    );
+    let back = s.read_parquet(out.to_str().unwrap()).await.unwrap();
+    assert_eq!(
+        back.schema()
+            .field_with_name("passenger_count")
+            .unwrap()
+            .data_type(),
+        &DataType::Int64
+    );
+    let back_nulls = back
+        .clone()
+        .filter(col("passenger_count").is_null())
+        .unwrap()
+        .len()
+        .await
+        .unwrap();
+    assert_eq!(back_nulls, nulls);
+    let zeros = back
+        .filter(col("passenger_count").eq(lit(0)))
+        .unwrap()
+        .len()
+        .await
+        .unwrap();
+    let original_zeros = s
+        .read_parquet(data("trips/"))
+        .await
+        .unwrap()
+        .filter(col("passenger_count").eq(lit(0)))
+        .unwrap()
+        .len()
+        .await
+        .unwrap();
+    assert_eq!(zeros, original_zeros, "missing keys are not written as 0");
+}
+
+#[tokio::test]
+async fn compressed_csv_folders_are_found_without_options() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("gz");
+    let trips = session().read_parquet(data("trips/")).await.unwrap();
+    trips
+        .to_csv(
+            out.to_str().unwrap(),
+            WriteOptions::default().compression("gzip"),
+        )
+        .await
+        .unwrap();
+    let back = session()
+        .read_csv(out.to_str().unwrap(), CsvReadOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(back.len().await.unwrap(), 6000);
+}
+
+#[tokio::test]
+async fn json_globs_folders_and_type_conflicts() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("a.json"),
+        "{\"id\": 1, \"v\": 1.5}\n{\"id\": 2, \"v\": null}\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("b.json"),
+        "{\"id\": 3, \"v\": 2, \"extra\": \"x\"}\n",
+    )
+    .unwrap();
+    let s = session();
+    let folder = s
+        .read_json(
+            dir.path().to_str().unwrap(),
+            dusk::JsonReadOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(folder.len().await.unwrap(), 3);
+    let glob = format!("{}/a*.json", dir.path().display());
+    let one = s
+        .read_json(glob.as_str(), dusk::JsonReadOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(one.len().await.unwrap(), 2);
+    fs::write(dir.path().join("c.json"), "{\"id\": \"three\"}\n").unwrap();
+    let err = s
+        .read_json(
+            dir.path().to_str().unwrap(),
+            dusk::JsonReadOptions::default(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::SchemaMismatch { column, .. } if column == "id"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("c.json"), "{err}");
+}
+
+#[tokio::test]
+async fn corrupt_parquet_is_an_error_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("broken.parquet");
+    fs::write(&path, b"PAR1 this is not parquet").unwrap();
+    let err = session()
+        .read_parquet(path.to_str().unwrap())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("broken.parquet"), "{err}");
+}

@@ -275,3 +275,22 @@ async fn failed_overwrite_keeps_the_old_output() {
     assert_eq!(back.len().await.unwrap(), 6000, "the old output is intact");
     assert!(leftovers(dir.path()).is_empty());
 }
+
+#[tokio::test]
+async fn compression_follows_the_file_extension() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("t.json.gz");
+    let trips = session().read_parquet(data("trips/")).await.unwrap();
+    trips
+        .head(5)
+        .unwrap()
+        .to_json(out.to_str().unwrap(), WriteOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(&fs::read(&out).unwrap()[..2], &[0x1f, 0x8b], "gzip magic");
+    let back = session()
+        .read_json(out.to_str().unwrap(), JsonReadOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(back.len().await.unwrap(), 5);
+}

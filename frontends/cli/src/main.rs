@@ -41,11 +41,28 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
-        Ok(()) | Err(Failure::BrokenPipe) => ExitCode::SUCCESS,
-        Err(Failure::Error(e)) => {
-            eprintln!("dusk: error: {e}");
+    let outcome = runtime.block_on(async {
+        tokio::select! {
+            result = run(cli) => Some(result),
+            // Dropping the running command removes its unfinished output files.
+            _ = tokio::signal::ctrl_c() => None,
+        }
+    });
+    match outcome {
+        Some(Ok(())) | Some(Err(Failure::BrokenPipe)) => ExitCode::SUCCESS,
+        Some(Err(Failure::Error(e))) => {
+            // One line, whatever the message holds.
+            let message = e
+                .to_string()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            eprintln!("dusk: error: {message}");
             ExitCode::FAILURE
+        }
+        None => {
+            eprintln!("dusk: interrupted");
+            ExitCode::from(130)
         }
     }
 }
@@ -106,25 +123,38 @@ async fn run_script(session: Session, args: RunArgs) -> Result<(), Failure> {
     let text = std::fs::read_to_string(&args.script)
         .map_err(|e| Error::io("cannot read script", args.script.display(), e))?;
     let statements = session.parse_script(&text)?;
+    let queries = statements.iter().filter(|s| s.returns_rows()).count();
+    if args.output.output.is_some() && queries > 1 {
+        return Err(Error::invalid_option(
+            "-o",
+            args.output.output.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
+            format!(
+                "a script with one query (this one has {queries}); write the others with COPY (...) TO 'file'"
+            ),
+        )
+        .into());
+    }
     let total = Instant::now();
     for (i, statement) in statements.into_iter().enumerate() {
         let started = Instant::now();
         let shown = statement.to_string();
         let returns_rows = statement.returns_rows();
-        let frame = session
-            .execute(statement)
-            .await
-            .map_err(|e| Error::Plan(format!("statement {} failed: {e}", i + 1)))?;
+        let failed =
+            |e: Error| Failure::from(Error::Plan(format!("statement {} failed: {e}", i + 1)));
+        let frame = session.execute(statement).await.map_err(failed)?;
         if returns_rows {
             let sink = match (args.output.format, &args.output.output) {
                 (None, None) => Sink::table(args.output.max_rows),
                 _ => Sink::new(&args.output)?,
             };
-            sink.write(frame).await?;
+            match sink.write(frame).await {
+                Err(Failure::Error(e)) => return Err(failed(e)),
+                other => other?,
+            };
         } else {
             // Statements run for their effect (COPY, CREATE, ...) still have to run to the end.
             let progress = Progress::start();
-            frame.collect().await?;
+            frame.collect().await.map_err(failed)?;
             progress.finish();
         }
         if args.verbose {
@@ -248,6 +278,16 @@ async fn demo(session: Session, args: DemoArgs) -> Result<(), Failure> {
             args.out.display()
         );
     } else {
+        if args.force {
+            // Months from an earlier, longer run would otherwise be read with the new ones.
+            for entry in std::fs::read_dir(&args.out).into_iter().flatten().flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if name.starts_with("2024-") && name.ends_with(".parquet") {
+                    std::fs::remove_file(entry.path())
+                        .map_err(|e| Error::io("cannot remove", entry.path().display(), e))?;
+                }
+            }
+        }
         let started = Instant::now();
         let options = dusk::demo::TripsOptions {
             rows: args.rows,

@@ -3,6 +3,8 @@
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use arrow::array::RecordBatch;
@@ -90,21 +92,62 @@ impl Sink {
                 (Box::new(file), Some((staged, temp)))
             }
         };
-        let writer = BufWriter::with_capacity(1 << 16, writer);
+        let closed = Arc::new(AtomicBool::new(false));
+        let writer = PipeWatch {
+            inner: BufWriter::with_capacity(1 << 16, writer),
+            closed: Arc::clone(&closed),
+        };
+        // Encoders (CSV, Parquet) turn a write error into text; the watch remembers that it
+        // was a closed pipe, which is not an error.
+        let quiet = |failure: Failure| {
+            if closed.load(Ordering::Relaxed) {
+                Failure::BrokenPipe
+            } else {
+                failure
+            }
+        };
         let mut out = Encoder::new(self.format, writer, schema, self.max_rows)?;
         let mut rows = 0u64;
         while let Some(batch) = stream.next().await {
             let batch = batch.map_err(dusk::Error::from)?;
             rows += batch.num_rows() as u64;
             progress.rows(rows);
-            out.push(&batch)?;
+            out.push(&batch).map_err(quiet)?;
         }
         progress.finish();
-        out.finish(rows)?;
+        out.finish(rows).map_err(quiet)?;
         if let Some((staged, _)) = file_target {
             staged.commit()?;
         }
         Ok(rows)
+    }
+}
+
+/// A writer that records whether the reader closed the pipe.
+struct PipeWatch<W: Write> {
+    inner: W,
+    closed: Arc<AtomicBool>,
+}
+
+impl<W: Write> PipeWatch<W> {
+    fn watch<T>(&self, result: io::Result<T>) -> io::Result<T> {
+        if let Err(e) = &result
+            && e.kind() == io::ErrorKind::BrokenPipe
+        {
+            self.closed.store(true, Ordering::Relaxed);
+        }
+        result
+    }
+}
+
+impl<W: Write> Write for PipeWatch<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let result = self.inner.write(buf);
+        self.watch(result)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        let result = self.inner.flush();
+        self.watch(result)
     }
 }
 

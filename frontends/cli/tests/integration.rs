@@ -346,3 +346,17 @@ fn closed_pipe_ends_quietly() {
     assert!(output.status.success(), "{:?}", output.status);
     assert_eq!(String::from_utf8_lossy(&output.stderr), "");
 }
+
+#[test]
+fn run_with_an_output_file_needs_a_single_query() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("two.sql");
+    std::fs::write(&script, "SELECT 1;\nSELECT 2;\n").unwrap();
+    let out = dir.path().join("out.csv");
+    dusk()
+        .args(["run", script.to_str().unwrap(), "-o", out.to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("COPY"));
+    assert!(!out.exists());
+}

@@ -408,11 +408,14 @@ impl DataFrame {
             How::Inner => JoinType::Inner,
             How::Left => JoinType::Left,
         };
-        let left_keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-        let right_key_refs: Vec<&str> = right_keys.iter().map(String::as_str).collect();
-        let joined = self
-            .inner
-            .join(right, join_type, &left_keys, &right_key_refs, None)?;
+        // Join on expressions built with `ident`, which keeps case and dots in names
+        // (string keys would be parsed, and lowercased, as SQL identifiers).
+        let on: Vec<Expr> = keys
+            .iter()
+            .zip(&right_keys)
+            .map(|(l, r)| ident(l).eq(ident(r)))
+            .collect();
+        let joined = self.inner.join_on(right, join_type, on)?;
 
         let mut out = Vec::new();
         for c in &left_cols {
