@@ -9,6 +9,8 @@ mod common;
 mod frame;
 #[path = "integration/oracle.rs"]
 mod oracle;
+#[path = "integration/pandas.rs"]
+mod pandas;
 #[path = "integration/readers.rs"]
 mod readers;
 #[path = "integration/session.rs"]

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::ops::Not;
 
 use arrow::array::RecordBatch;
 use arrow::datatypes::SchemaRef;
@@ -39,6 +40,16 @@ pub enum How {
     Inner,
     /// Every row of the left frame, with the right frame's columns where keys match.
     Left,
+    /// Every row of the right frame, with the left frame's columns where keys match.
+    Right,
+    /// Every row of both frames, matched where keys match.
+    Outer,
+    /// The left rows that have a match, with the left columns only.
+    Semi,
+    /// The left rows without a match, with the left columns only.
+    Anti,
+    /// Every pairing of a left row with a right row; no keys.
+    Cross,
 }
 
 impl DataFrame {
@@ -94,7 +105,7 @@ impl DataFrame {
     }
 
     /// Fails with [`Error::ColumnNotFound`] unless every name is a column.
-    fn check_columns<S: AsRef<str>>(&self, names: &[S]) -> Result<()> {
+    pub(crate) fn check_columns<S: AsRef<str>>(&self, names: &[S]) -> Result<()> {
         let columns = self.columns();
         for name in names {
             if !columns.iter().any(|c| c == name.as_ref()) {
@@ -151,7 +162,46 @@ impl DataFrame {
     /// # Ok(()) }
     /// ```
     pub fn filter(self, predicate: Expr) -> Result<Self> {
+        let predicate = self.nan_as_missing(predicate)?;
         Ok(Self::new(self.inner.filter(predicate)?))
+    }
+
+    /// Makes comparisons treat NaN as pandas does. DataFusion orders NaN above every
+    /// number, so `x > 1` is true for NaN, where pandas says false; `<`, `<=`, `!=`
+    /// already agree. So `x > c` and `x >= c` (and `c < x`, `c <= x`) on a float column
+    /// become `... AND NOT isnan(x)`, which keeps the comparison visible to Parquet
+    /// pruning.
+    pub(crate) fn nan_as_missing(&self, expr: Expr) -> Result<Expr> {
+        use datafusion::common::tree_node::{Transformed, TreeNode};
+        use datafusion::logical_expr::{BinaryExpr, Operator};
+        let schema = self.schema();
+        let float_column = |e: &Expr| match e {
+            Expr::Column(c) => schema
+                .field_with_name(&c.name)
+                .is_ok_and(|f| f.data_type().is_floating()),
+            _ => false,
+        };
+        let rewritten = expr.transform_up(|e| {
+            if let Expr::BinaryExpr(BinaryExpr { left, op, right }) = &e {
+                let column = match op {
+                    Operator::Gt | Operator::GtEq if float_column(left) => {
+                        Some(left.as_ref().clone())
+                    }
+                    Operator::Lt | Operator::LtEq if float_column(right) => {
+                        Some(right.as_ref().clone())
+                    }
+                    _ => None,
+                };
+                if let Some(column) = column {
+                    let not_nan = datafusion::functions::math::isnan()
+                        .call(vec![column])
+                        .not();
+                    return Ok(Transformed::yes(e.and(not_nan)));
+                }
+            }
+            Ok(Transformed::no(e))
+        })?;
+        Ok(rewritten.data)
     }
 
     /// Keeps the rows matching a condition written as text, like pandas' `query`.
@@ -338,10 +388,11 @@ impl DataFrame {
             return Err(Error::invalid_option("by", "[]", "at least one column"));
         }
         self.check_columns(by)?;
+        // NaN is missing and sorts last, as in pandas (DataFusion orders NaN above numbers).
         let sort: Vec<SortExpr> = by
             .iter()
             .zip(ascending)
-            .map(|(c, asc)| ident(c.as_ref()).sort(*asc, false))
+            .map(|(c, asc)| missing_aware(&self, c.as_ref()).sort(*asc, false))
             .collect();
         Ok(Self::new(self.inner.sort(sort)?))
     }
@@ -386,12 +437,54 @@ impl DataFrame {
     /// # Ok(()) }
     /// ```
     pub fn merge<S: AsRef<str>>(self, right: DataFrame, on: &[S], how: How) -> Result<Self> {
-        if on.is_empty() {
+        if on.is_empty() && how != How::Cross {
             return Err(Error::invalid_option("on", "[]", "at least one key column"));
         }
-        self.check_columns(on)?;
-        right.check_columns(on)?;
-        let keys: Vec<String> = on.iter().map(|s| s.as_ref().to_string()).collect();
+        self.merge_on(right, on, on, how, ("_x", "_y"))
+    }
+
+    /// Joins on differently named keys (pandas' `merge(left_on=, right_on=, how=,
+    /// suffixes=)`). With equal names a key appears once (filled from the right frame
+    /// where only it has the row, in right and outer joins); with different names both
+    /// key columns are kept, as in pandas.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let session = dusk::Session::local();
+    /// use dusk::How;
+    /// let a = session.sql("SELECT * FROM (VALUES (1, 'x'), (2, 'y')) AS t(id, v)").await?;
+    /// let b = session.sql("SELECT * FROM (VALUES (2, 'z'), (3, 'w')) AS t(key, v)").await?;
+    /// let joined = a.merge_on(b, &["id"], &["key"], How::Outer, ("_l", "_r"))?;
+    /// assert_eq!(joined.columns(), ["id", "v_l", "key", "v_r"]);
+    /// assert_eq!(joined.len().await?, 3);
+    /// # Ok(()) }
+    /// ```
+    pub fn merge_on<S: AsRef<str>, T: AsRef<str>>(
+        self,
+        right: DataFrame,
+        left_on: &[S],
+        right_on: &[T],
+        how: How,
+        suffixes: (&str, &str),
+    ) -> Result<Self> {
+        if left_on.len() != right_on.len() {
+            return Err(Error::invalid_option(
+                "right_on",
+                right_on.len(),
+                format!("as many keys as left_on ({})", left_on.len()),
+            ));
+        }
+        self.check_columns(left_on)?;
+        right.check_columns(right_on)?;
+        let left_keys: Vec<String> = left_on.iter().map(|s| s.as_ref().to_string()).collect();
+        let right_keys: Vec<String> = right_on.iter().map(|s| s.as_ref().to_string()).collect();
+        // Keys with the same name on both sides are merged into one column.
+        let shared: Vec<String> = left_keys
+            .iter()
+            .zip(&right_keys)
+            .filter(|(l, r)| l == r)
+            .map(|(l, _)| l.clone())
+            .collect();
         let left_cols = self.columns();
         let right_cols = right.columns();
 
@@ -402,37 +495,57 @@ impl DataFrame {
             .iter()
             .map(|c| ident(c).alias(right_alias(c)))
             .collect();
-        let right = right.inner.select(right_renamed)?;
-        let right_keys: Vec<String> = keys.iter().map(|k| right_alias(k)).collect();
+        let right_frame = right.inner.select(right_renamed)?;
         let join_type = match how {
-            How::Inner => JoinType::Inner,
+            How::Inner | How::Cross => JoinType::Inner,
             How::Left => JoinType::Left,
+            How::Right => JoinType::Right,
+            How::Outer => JoinType::Full,
+            How::Semi => JoinType::LeftSemi,
+            How::Anti => JoinType::LeftAnti,
         };
         // Join on expressions built with `ident`, which keeps case and dots in names
         // (string keys would be parsed, and lowercased, as SQL identifiers).
-        let on: Vec<Expr> = keys
+        let on: Vec<Expr> = left_keys
             .iter()
             .zip(&right_keys)
-            .map(|(l, r)| ident(l).eq(ident(r)))
+            .map(|(l, r)| ident(l).eq(ident(right_alias(r))))
             .collect();
-        let joined = self.inner.join_on(right, join_type, on)?;
+        let joined = if how == How::Cross {
+            self.inner.join_on(right_frame, JoinType::Inner, vec![])?
+        } else {
+            self.inner.join_on(right_frame, join_type, on)?
+        };
+        if matches!(how, How::Semi | How::Anti) {
+            return Ok(Self::new(joined));
+        }
 
         let mut out = Vec::new();
         for c in &left_cols {
-            let overlaps = !keys.contains(c) && right_cols.contains(c);
+            if shared.contains(c) {
+                let expr = match how {
+                    How::Right => ident(right_alias(c)),
+                    How::Outer => datafusion::functions::core::coalesce()
+                        .call(vec![ident(c), ident(right_alias(c))]),
+                    _ => ident(c),
+                };
+                out.push(expr.alias(c));
+                continue;
+            }
+            let overlaps = right_cols.contains(c) && !shared.contains(c);
             let name = if overlaps {
-                format!("{c}_x")
+                format!("{c}{}", suffixes.0)
             } else {
                 c.clone()
             };
             out.push(ident(c).alias(name));
         }
         for c in &right_cols {
-            if keys.contains(c) {
+            if shared.contains(c) {
                 continue;
             }
             let name = if left_cols.contains(c) {
-                format!("{c}_y")
+                format!("{c}{}", suffixes.1)
             } else {
                 c.clone()
             };
@@ -622,6 +735,20 @@ impl DataFrame {
     /// ```
     pub async fn to_json(self, path: &str, options: WriteOptions) -> Result<u64> {
         write::write(self.inner, path, FileKind::Json, &options).await
+    }
+}
+
+/// A column as pandas sees it: in float columns NaN is missing, so it becomes null.
+pub(crate) fn missing_aware(frame: &DataFrame, column: &str) -> Expr {
+    let is_float = frame
+        .schema()
+        .field_with_name(column)
+        .map(|f| f.data_type().is_floating())
+        .unwrap_or(false);
+    if is_float {
+        crate::expr::nan_to_null(ident(column))
+    } else {
+        ident(column)
     }
 }
 

@@ -129,6 +129,7 @@ impl GroupBy {
             ));
         }
         let columns = self.frame.columns();
+        let frame_ref = self.frame.clone();
         // A column aggregated twice gets `column_func` names, like pandas' flattened MultiIndex.
         let repeated = |c: &str| {
             aggs.iter()
@@ -152,7 +153,7 @@ impl GroupBy {
                         None if repeated(column) => format!("{column}_{func}"),
                         None => column.clone(),
                     };
-                    aggregate(column, func)?.alias(name)
+                    aggregate(&frame_ref, column, func)?.alias(name)
                 }
                 Agg::Expr(e) => e.clone(),
             };
@@ -228,6 +229,205 @@ impl GroupBy {
         self.all_columns("count")
     }
 
+    /// The sample standard deviation (ddof 1) of every non-key column per group.
+    pub fn std(self) -> Result<DataFrame> {
+        self.all_columns("std")
+    }
+    /// The sample variance (ddof 1) of every non-key column per group.
+    pub fn var(self) -> Result<DataFrame> {
+        self.all_columns("var")
+    }
+    /// The median of every non-key column per group.
+    pub fn median(self) -> Result<DataFrame> {
+        self.all_columns("median")
+    }
+    /// The first present value of every non-key column per group (in no defined order:
+    /// a parallel frame has no row order; sort within groups with `head` for that).
+    pub fn first(self) -> Result<DataFrame> {
+        self.all_columns("first")
+    }
+    /// The last present value of every non-key column per group (see `first`).
+    pub fn last(self) -> Result<DataFrame> {
+        self.all_columns("last")
+    }
+    /// The number of distinct present values of every non-key column per group.
+    pub fn nunique(self) -> Result<DataFrame> {
+        self.all_columns("nunique")
+    }
+    /// The `q` quantile (linear interpolation) of every numeric non-key column per group.
+    pub fn quantile(self, q: f64) -> Result<DataFrame> {
+        if !(0.0..=1.0).contains(&q) {
+            return Err(Error::invalid_option("q", q, "a value between 0 and 1"));
+        }
+        let schema = self.frame.schema();
+        let exprs: Vec<Expr> = schema
+            .fields()
+            .iter()
+            .filter(|f| f.data_type().is_numeric() && !self.keys.contains(f.name()))
+            .map(|f| {
+                let x = datafusion::logical_expr::cast(
+                    crate::frame::missing_aware(&self.frame, f.name()),
+                    arrow::datatypes::DataType::Float64,
+                );
+                agg::percentile_cont(x.sort(true, false), lit(q)).alias(f.name())
+            })
+            .collect();
+        self.aggregate(exprs)
+    }
+
+    fn ranked(&self, order_by: Vec<datafusion::logical_expr::SortExpr>) -> Result<Expr> {
+        use datafusion::logical_expr::ExprFunctionExt;
+        Ok(datafusion::functions_window::expr_fn::row_number()
+            .partition_by(self.keys.iter().map(ident).collect())
+            .order_by(order_by)
+            .build()?)
+    }
+
+    fn keep_first(
+        self,
+        n: usize,
+        order_by: Vec<datafusion::logical_expr::SortExpr>,
+        present: Option<Expr>,
+    ) -> Result<DataFrame> {
+        let position = self.ranked(order_by.clone())?;
+        let mut frame = self.frame;
+        if self.dropna {
+            for k in &self.keys {
+                frame = frame.filter(ident(k).is_not_null())?;
+            }
+        }
+        if let Some(p) = present {
+            frame = frame.filter(p)?;
+        }
+        let columns = frame.columns();
+        let frame = frame
+            .with_column("__dusk_position", position)?
+            .filter(ident("__dusk_position").lt_eq(lit(n as u64)))?;
+        let mut sort: Vec<_> = self
+            .keys
+            .iter()
+            .map(|k| ident(k).sort(true, false))
+            .collect();
+        sort.extend(order_by);
+        let frame = frame.into_datafusion().sort(sort)?;
+        DataFrame::from_datafusion(frame).select(columns)
+    }
+
+    /// The first `n` rows of each group in the order of `order_by` (pandas'
+    /// `groupby(..).head(n)` on a sorted frame); output sorted by keys, then that order.
+    pub fn head<S: AsRef<str>>(self, n: usize, order_by: &[S]) -> Result<DataFrame> {
+        let names: Vec<String> = order_by.iter().map(|c| c.as_ref().to_string()).collect();
+        self.frame.check_columns(&names)?;
+        let order = names.iter().map(|c| ident(c).sort(true, false)).collect();
+        self.keep_first(n, order, None)
+    }
+
+    /// The `n` rows with the largest `column` in each group, largest first (pandas'
+    /// `groupby(..)[column].nlargest(n)`, with the whole rows).
+    pub fn nlargest(self, n: usize, column: &str) -> Result<DataFrame> {
+        self.frame.check_columns(&[column])?;
+        let present = crate::frame::missing_aware(&self.frame, column).is_not_null();
+        self.keep_first(n, vec![ident(column).sort(false, false)], Some(present))
+    }
+
+    /// The `n` rows with the smallest `column` in each group, smallest first.
+    pub fn nsmallest(self, n: usize, column: &str) -> Result<DataFrame> {
+        self.frame.check_columns(&[column])?;
+        let present = crate::frame::missing_aware(&self.frame, column).is_not_null();
+        self.keep_first(n, vec![ident(column).sort(true, false)], Some(present))
+    }
+
+    /// Running sums of `columns` within each group, in the order of `order_by`.
+    pub fn cumsum<S: AsRef<str>, O: AsRef<str>>(
+        self,
+        columns: &[S],
+        order_by: &[O],
+    ) -> Result<DataFrame> {
+        let keys = self.keys.clone();
+        self.frame.cumulative(
+            columns,
+            order_by,
+            &keys,
+            datafusion::functions_aggregate::sum::sum_udaf(),
+        )
+    }
+
+    /// The position of each row within its group (0-based) in the order of `order_by`,
+    /// as a new column `cumcount`.
+    pub fn cumcount<O: AsRef<str>>(self, order_by: &[O]) -> Result<DataFrame> {
+        let names: Vec<String> = order_by.iter().map(|c| c.as_ref().to_string()).collect();
+        self.frame.check_columns(&names)?;
+        let position = self.ranked(names.iter().map(|c| ident(c).sort(true, false)).collect())?;
+        let expr =
+            datafusion::logical_expr::cast(position, arrow::datatypes::DataType::Int64) - lit(1i64);
+        self.frame.with_column("cumcount", expr)
+    }
+
+    /// Ranks of `column` within each group (see [`DataFrame::rank`]).
+    pub fn rank(self, column: &str, method: &str, ascending: bool) -> Result<DataFrame> {
+        let keys = self.keys.clone();
+        self.frame.rank_by(column, method, ascending, &keys)
+    }
+
+    /// `column`'s value `n` rows earlier in the group (later if negative), in the order
+    /// of `order_by`, as `{column}_shift` (pandas' `shift`).
+    pub fn shift<O: AsRef<str>>(self, column: &str, n: i64, order_by: &[O]) -> Result<DataFrame> {
+        let expr = self.shifted(column, n, order_by)?;
+        self.frame.with_column(&format!("{column}_shift"), expr)
+    }
+
+    /// `column` minus its value `n` rows earlier in the group, as `{column}_diff`.
+    pub fn diff<O: AsRef<str>>(self, column: &str, n: i64, order_by: &[O]) -> Result<DataFrame> {
+        let previous = self.shifted(column, n, order_by)?;
+        let value = crate::frame::missing_aware(&self.frame, column);
+        self.frame
+            .with_column(&format!("{column}_diff"), value - previous)
+    }
+
+    fn shifted<O: AsRef<str>>(&self, column: &str, n: i64, order_by: &[O]) -> Result<Expr> {
+        use datafusion::logical_expr::ExprFunctionExt;
+        let names: Vec<String> = order_by.iter().map(|c| c.as_ref().to_string()).collect();
+        self.frame.check_columns(&names)?;
+        self.frame.check_columns(&[column])?;
+        let value = crate::frame::missing_aware(&self.frame, column);
+        let f = if n >= 0 {
+            datafusion::functions_window::expr_fn::lag(value, Some(n), None)
+        } else {
+            datafusion::functions_window::expr_fn::lead(value, Some(-n), None)
+        };
+        Ok(f.partition_by(self.keys.iter().map(ident).collect())
+            .order_by(names.iter().map(|c| ident(c).sort(true, false)).collect())
+            .build()?)
+    }
+
+    /// Each row's group aggregate of `column` as a new column `{column}_{func}` (pandas'
+    /// `groupby(..)[column].transform(func)`), e.g. to subtract the group mean.
+    pub fn transform(self, column: &str, func: &str) -> Result<DataFrame> {
+        use datafusion::logical_expr::ExprFunctionExt;
+        self.frame.check_columns(&[column])?;
+        let value = crate::frame::missing_aware(&self.frame, column);
+        let udaf = match func {
+            "sum" => datafusion::functions_aggregate::sum::sum_udaf(),
+            "mean" => datafusion::functions_aggregate::average::avg_udaf(),
+            "min" => datafusion::functions_aggregate::min_max::min_udaf(),
+            "max" => datafusion::functions_aggregate::min_max::max_udaf(),
+            "count" => datafusion::functions_aggregate::count::count_udaf(),
+            "std" => datafusion::functions_aggregate::stddev::stddev_udaf(),
+            _ => {
+                return Err(Error::invalid_option(
+                    "transform",
+                    func,
+                    "sum, mean, min, max, count or std",
+                ));
+            }
+        };
+        let expr = crate::window::over(udaf, vec![value])
+            .partition_by(self.keys.iter().map(ident).collect())
+            .window_frame(crate::window::whole_partition())
+            .build()?;
+        self.frame.with_column(&format!("{column}_{func}"), expr)
+    }
+
     /// The number of rows per group, in a column named `size`.
     ///
     /// ```
@@ -243,10 +443,12 @@ impl GroupBy {
 }
 
 /// The aggregate expression for a pandas aggregation name over `column`.
-fn aggregate(column: &str, func: &str) -> Result<Expr> {
-    let c = ident(column);
+fn aggregate(frame: &DataFrame, column: &str, func: &str) -> Result<Expr> {
+    // pandas skips NaN like a missing value.
+    let c = crate::frame::missing_aware(frame, column);
     Ok(match func {
-        "sum" => agg::sum(c),
+        // pandas: the sum of nothing (or of only missing values) is 0.
+        "sum" => datafusion::functions::core::coalesce().call(vec![agg::sum(c), lit(0)]),
         "mean" | "avg" => agg::avg(c),
         "min" => agg::min(c),
         "max" => agg::max(c),

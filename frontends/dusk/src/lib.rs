@@ -28,15 +28,23 @@
 
 pub mod demo;
 mod describe;
+pub mod expr;
 mod frame;
 mod groupby;
+mod missing;
+mod reduce;
+mod reshape;
 mod session;
 mod sql;
+mod window;
 
+pub use expr::{DtNamespace, ExprExt, StrNamespace};
 pub use frame::{DataFrame, How};
 pub use groupby::{AGGREGATIONS, Agg, GroupBy};
+pub use missing::DropHow;
 pub use session::{Session, SessionBuilder};
 pub use sql::Statement;
+pub use window::Rolling;
 
 pub use dusk_engine::{
     CsvReadOptions, Error, FileKind, JsonReadOptions, ParquetReadOptions, Paths, Result, WriteMode,

@@ -1,0 +1,546 @@
+//! Selecting, combining and reshaping: `tail`, `nlargest`, `sample`, `where_`, `astype`,
+//! `map`, `cut`, `concat`, `drop_duplicates`, `melt`, `pivot_table`, `explode`,
+//! partitions and `persist`.
+
+use std::sync::Arc;
+
+use arrow::datatypes::DataType;
+use std::ops::Not;
+
+use datafusion::common::ScalarValue;
+use datafusion::functions_window::expr_fn::row_number;
+use datafusion::logical_expr::{Expr, ExprFunctionExt, Partitioning, cast, ident, lit, when};
+use dusk_engine::{Error, Result};
+
+use crate::frame::{DataFrame, missing_aware};
+
+impl DataFrame {
+    /// The last `n` rows in the order of `order_by` (pandas' `tail` on a sorted frame),
+    /// returned in that order.
+    pub fn tail<S: AsRef<str>>(self, n: usize, order_by: &[S]) -> Result<DataFrame> {
+        let by: Vec<String> = order_by.iter().map(|c| c.as_ref().to_string()).collect();
+        self.check_columns(&by)?;
+        let reversed: Vec<_> = by.iter().map(|c| ident(c).sort(false, true)).collect();
+        let last = self.into_datafusion().sort(reversed)?.limit(0, Some(n))?;
+        let forward: Vec<_> = by.iter().map(|c| ident(c).sort(true, false)).collect();
+        Ok(DataFrame::from_datafusion(last.sort(forward)?))
+    }
+
+    /// The `n` rows with the largest values of `columns` (compared in order), largest
+    /// first, as pandas' `nlargest` (missing values never chosen).
+    pub fn nlargest<S: AsRef<str>>(self, n: usize, columns: &[S]) -> Result<DataFrame> {
+        self.extreme(n, columns, false)
+    }
+
+    /// The `n` rows with the smallest values of `columns`, smallest first (`nsmallest`).
+    pub fn nsmallest<S: AsRef<str>>(self, n: usize, columns: &[S]) -> Result<DataFrame> {
+        self.extreme(n, columns, true)
+    }
+
+    fn extreme<S: AsRef<str>>(self, n: usize, columns: &[S], ascending: bool) -> Result<DataFrame> {
+        let names: Vec<String> = columns.iter().map(|c| c.as_ref().to_string()).collect();
+        self.check_columns(&names)?;
+        let present = names
+            .iter()
+            .map(|c| missing_aware(&self, c).is_not_null())
+            .reduce(Expr::and)
+            .unwrap_or(lit(true));
+        let order: Vec<_> = names
+            .iter()
+            .map(|c| ident(c).sort(ascending, false))
+            .collect();
+        let frame = self
+            .into_datafusion()
+            .filter(present)?
+            .sort(order)?
+            .limit(0, Some(n))?;
+        Ok(DataFrame::from_datafusion(frame))
+    }
+
+    /// A random sample of about `fraction` of the rows (0 to 1), reproducible for a
+    /// given `seed`: each row is kept when a hash of its values and the seed falls
+    /// below the fraction (pandas' `sample(frac=, random_state=)`; the rows chosen
+    /// differ from pandas').
+    pub fn sample(self, fraction: f64, seed: u64) -> Result<DataFrame> {
+        if !(0.0..=1.0).contains(&fraction) {
+            return Err(Error::invalid_option(
+                "frac",
+                fraction,
+                "a fraction between 0 and 1",
+            ));
+        }
+        let mut parts: Vec<Expr> = vec![lit(format!("{seed}\u{1}"))];
+        for c in self.columns() {
+            parts.push(
+                datafusion::functions::core::coalesce()
+                    .call(vec![cast(ident(&c), DataType::Utf8), lit("\u{2}")]),
+            );
+            parts.push(lit("\u{1}"));
+        }
+        let text = datafusion::functions::string::concat().call(parts);
+        let hash = datafusion::functions::crypto::md5().call(vec![text]);
+        // md5's hex digits are uniform: compare the first eight, as text of fixed width,
+        // with the fraction scaled to [0, 2^32).
+        let prefix =
+            datafusion::functions::unicode::substr().call(vec![hash, lit(1i64), lit(8i64)]);
+        let threshold = (fraction * 4_294_967_296.0).min(4_294_967_296.0) as u64;
+        if threshold >= 1 << 32 {
+            return Ok(self);
+        }
+        self.filter(prefix.lt(lit(format!("{threshold:08x}"))))
+    }
+
+    /// Keeps values where `condition` holds and puts `other` (missing if `None`)
+    /// elsewhere, in the given columns (pandas' `where`).
+    pub fn where_<S: AsRef<str>>(
+        self,
+        columns: &[S],
+        condition: Expr,
+        other: Option<ScalarValue>,
+    ) -> Result<DataFrame> {
+        let names: Vec<String> = columns.iter().map(|c| c.as_ref().to_string()).collect();
+        self.check_columns(&names)?;
+        let schema = self.schema();
+        let mut out = self;
+        for c in &names {
+            let ty = schema.field_with_name(c)?.data_type().clone();
+            let replacement = cast(lit(other.clone().unwrap_or(ScalarValue::Null)), ty);
+            let expr = when(condition.clone().is_true(), ident(c)).otherwise(replacement)?;
+            out = out.with_column(c, expr)?;
+        }
+        Ok(out)
+    }
+
+    /// Replaces values where `condition` holds (pandas' `mask`, the opposite of `where_`).
+    pub fn mask<S: AsRef<str>>(
+        self,
+        columns: &[S],
+        condition: Expr,
+        other: Option<ScalarValue>,
+    ) -> Result<DataFrame> {
+        self.where_(columns, condition.is_true().not(), other)
+    }
+
+    /// Casts columns to new types (pandas' `astype({...})`); a value that does not
+    /// convert fails the query when it runs.
+    pub fn astype<S: AsRef<str>>(
+        self,
+        types: impl IntoIterator<Item = (S, DataType)>,
+    ) -> Result<DataFrame> {
+        let types: Vec<(String, DataType)> = types
+            .into_iter()
+            .map(|(c, t)| (c.as_ref().to_string(), t))
+            .collect();
+        let names: Vec<&String> = types.iter().map(|(c, _)| c).collect();
+        self.check_columns(&names)?;
+        let mut out = self;
+        for (c, t) in types {
+            out = out.with_column(&c, cast(ident(&c), t))?;
+        }
+        Ok(out)
+    }
+
+    /// Maps values of `column` through a dictionary; values not in it become missing, as
+    /// in pandas' `map(dict)`.
+    pub fn map_values(
+        self,
+        column: &str,
+        mapping: &[(ScalarValue, ScalarValue)],
+    ) -> Result<DataFrame> {
+        self.check_columns(&[column])?;
+        if mapping.is_empty() {
+            return Err(Error::invalid_option("mapping", "{}", "at least one pair"));
+        }
+        let mut builder = datafusion::logical_expr::case(ident(column));
+        for (from, to) in mapping {
+            builder = builder.when(lit(from.clone()), lit(to.clone()));
+        }
+        let expr = builder.end()?;
+        self.with_column(column, expr)
+    }
+
+    /// Bins `column` into intervals between consecutive `edges`, right-inclusive
+    /// (`(a, b]`) like pandas' `cut`, as a new text column `{column}_bin` holding the
+    /// label (or `labels[i]`); values outside every bin are missing.
+    pub fn cut(self, column: &str, edges: &[f64], labels: Option<&[&str]>) -> Result<DataFrame> {
+        self.check_columns(&[column])?;
+        if edges.len() < 2 || edges.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(Error::invalid_option(
+                "bins",
+                format!("{edges:?}"),
+                "at least two increasing edges",
+            ));
+        }
+        if let Some(l) = labels
+            && l.len() != edges.len() - 1
+        {
+            return Err(Error::invalid_option(
+                "labels",
+                l.len(),
+                format!("{} labels, one per bin", edges.len() - 1),
+            ));
+        }
+        let x = cast(missing_aware(&self, column), DataType::Float64);
+        let mut builder: Option<datafusion::logical_expr::conditional_expressions::CaseBuilder> =
+            None;
+        for (i, w) in edges.windows(2).enumerate() {
+            let label = match labels {
+                Some(l) => l[i].to_string(),
+                None => format!("({}, {}]", fmt_edge(w[0]), fmt_edge(w[1])),
+            };
+            let cond = x.clone().gt(lit(w[0])).and(x.clone().lt_eq(lit(w[1])));
+            builder = Some(match builder {
+                None => when(cond, lit(label)),
+                Some(mut b) => b.when(cond, lit(label)),
+            });
+        }
+        let expr = builder
+            .expect("one bin at least")
+            .otherwise(lit(ScalarValue::Utf8(None)))?;
+        self.with_column(&format!("{column}_bin"), expr)
+    }
+
+    /// Limits `columns` to `[low, high]` (either bound optional), as pandas' `clip`;
+    /// missing values (and NaN) stay missing.
+    pub fn clip<S: AsRef<str>>(
+        self,
+        columns: &[S],
+        low: Option<f64>,
+        high: Option<f64>,
+    ) -> Result<DataFrame> {
+        use crate::expr::ExprExt;
+        let names: Vec<String> = columns.iter().map(|c| c.as_ref().to_string()).collect();
+        self.check_columns(&names)?;
+        let mut out = self;
+        for c in &names {
+            let e = missing_aware(&out, c).clip(low.map(lit), high.map(lit));
+            out = out.with_column(c, e)?;
+        }
+        Ok(out)
+    }
+
+    /// Rounds `columns` to `decimals` places, halves to even, as pandas' `round`.
+    pub fn round<S: AsRef<str>>(self, columns: &[S], decimals: i64) -> Result<DataFrame> {
+        use crate::expr::ExprExt;
+        let names: Vec<String> = columns.iter().map(|c| c.as_ref().to_string()).collect();
+        self.check_columns(&names)?;
+        let mut out = self;
+        for c in &names {
+            let e = missing_aware(&out, c).round_to(decimals);
+            out = out.with_column(c, e)?;
+        }
+        Ok(out)
+    }
+
+    /// Absolute values of `columns`, as pandas' `abs`.
+    pub fn abs<S: AsRef<str>>(self, columns: &[S]) -> Result<DataFrame> {
+        use crate::expr::ExprExt;
+        let names: Vec<String> = columns.iter().map(|c| c.as_ref().to_string()).collect();
+        self.check_columns(&names)?;
+        let mut out = self;
+        for c in &names {
+            let e = missing_aware(&out, c).abs();
+            out = out.with_column(c, e)?;
+        }
+        Ok(out)
+    }
+
+    /// Stacks frames' rows, aligning columns by name; a column missing from a frame is
+    /// missing in its rows (pandas' `concat` along rows).
+    pub fn concat(self, others: impl IntoIterator<Item = DataFrame>) -> Result<DataFrame> {
+        let mut frame = self.into_datafusion();
+        for other in others {
+            frame = frame.union_by_name(other.into_datafusion())?;
+        }
+        Ok(DataFrame::from_datafusion(frame))
+    }
+
+    /// Drops rows that repeat the values of `subset` (all columns if empty), keeping
+    /// the first or last in the order of `order_by`, or none (pandas' `drop_duplicates`
+    /// with `keep = "first" | "last" | False`). Without `order_by`, which of the
+    /// repeated rows is kept is not defined (all columns equal when `subset` is empty).
+    pub fn drop_duplicates<S: AsRef<str>>(
+        self,
+        subset: &[S],
+        keep: &str,
+        order_by: &[S],
+    ) -> Result<DataFrame> {
+        let flagged = self.clone().duplicated(subset, keep, order_by)?;
+        let frame = flagged.filter(ident("duplicated").not())?;
+        frame.drop(["duplicated"])
+    }
+
+    /// Adds a boolean column `duplicated`, true for rows that repeat `subset` (see
+    /// [`drop_duplicates`](Self::drop_duplicates) for `keep` and `order_by`).
+    pub fn duplicated<S: AsRef<str>>(
+        self,
+        subset: &[S],
+        keep: &str,
+        order_by: &[S],
+    ) -> Result<DataFrame> {
+        let subset: Vec<String> = if subset.is_empty() {
+            self.columns()
+        } else {
+            subset.iter().map(|c| c.as_ref().to_string()).collect()
+        };
+        let order_by: Vec<String> = order_by.iter().map(|c| c.as_ref().to_string()).collect();
+        self.check_columns(&subset)?;
+        self.check_columns(&order_by)?;
+        let partition: Vec<Expr> = subset.iter().map(ident).collect();
+        let flag = match keep {
+            "first" | "last" => {
+                let ascending = keep == "first";
+                let sort: Vec<_> = order_by
+                    .iter()
+                    .map(|c| ident(c).sort(ascending, !ascending))
+                    .collect();
+                let numbered = row_number().partition_by(partition);
+                let numbered = if sort.is_empty() {
+                    numbered
+                } else {
+                    numbered.order_by(sort)
+                };
+                numbered.build()?.gt(lit(1u64))
+            }
+            "none" | "false" => {
+                let n = crate::window::over(
+                    datafusion::functions_aggregate::count::count_udaf(),
+                    vec![lit(1)],
+                )
+                .partition_by(partition)
+                .window_frame(crate::window::whole_partition())
+                .build()?;
+                n.gt(lit(1i64))
+            }
+            _ => return Err(Error::invalid_option("keep", keep, "first, last or none")),
+        };
+        self.with_column("duplicated", flag)
+    }
+
+    /// Unpivots: one row per (id values, value column), with columns `id_vars`,
+    /// `var_name` (the column's name) and `value_name` (pandas' `melt`).
+    pub fn melt<S: AsRef<str>>(
+        self,
+        id_vars: &[S],
+        value_vars: &[S],
+        var_name: &str,
+        value_name: &str,
+    ) -> Result<DataFrame> {
+        let ids: Vec<String> = id_vars.iter().map(|c| c.as_ref().to_string()).collect();
+        let values: Vec<String> = if value_vars.is_empty() {
+            self.columns()
+                .into_iter()
+                .filter(|c| !ids.contains(c))
+                .collect()
+        } else {
+            value_vars.iter().map(|c| c.as_ref().to_string()).collect()
+        };
+        self.check_columns(&ids)?;
+        self.check_columns(&values)?;
+        let schema = self.schema();
+        let types: Vec<DataType> = values
+            .iter()
+            .map(|v| schema.field_with_name(v).map(|f| f.data_type().clone()))
+            .collect::<Result<_, _>>()?;
+        let common = if types.windows(2).all(|w| w[0] == w[1]) {
+            types[0].clone()
+        } else if types.iter().all(|t| t.is_numeric()) {
+            DataType::Float64
+        } else {
+            DataType::Utf8
+        };
+        let mut out: Option<datafusion::dataframe::DataFrame> = None;
+        for v in &values {
+            let mut select: Vec<Expr> = ids.iter().map(ident).collect();
+            select.push(lit(v.as_str()).alias(var_name));
+            select.push(cast(ident(v), common.clone()).alias(value_name));
+            let part = self.clone().into_datafusion().select(select)?;
+            out = Some(match out {
+                None => part,
+                Some(o) => o.union(part)?,
+            });
+        }
+        let out =
+            out.ok_or_else(|| Error::invalid_option("value_vars", "[]", "at least one column"))?;
+        Ok(DataFrame::from_datafusion(out))
+    }
+
+    /// Spreads the values of `columns` into one output column per distinct value,
+    /// aggregating `values` with `aggfunc` per `index` group (pandas' `pivot_table`).
+    /// The distinct values are found by a first pass over the data; missing cells get
+    /// `fill_value`. Output columns are named by the value, sorted.
+    pub async fn pivot_table(
+        self,
+        index: &[&str],
+        columns: &str,
+        values: &str,
+        aggfunc: &str,
+        fill_value: Option<ScalarValue>,
+    ) -> Result<DataFrame> {
+        self.check_columns(index)?;
+        self.check_columns(&[columns, values])?;
+        let distinct = self
+            .clone()
+            .into_datafusion()
+            .filter(ident(columns).is_not_null())?
+            .select(vec![cast(ident(columns), DataType::Utf8).alias("v")])?
+            .distinct()?
+            .sort(vec![ident("v").sort(true, false)])?
+            .collect()
+            .await?;
+        let mut names = Vec::new();
+        for b in &distinct {
+            let a = arrow::array::as_string_array(b.column(0));
+            for i in 0..arrow::array::Array::len(a) {
+                names.push(a.value(i).to_string());
+            }
+        }
+        self.pivot_table_with(index, columns, values, aggfunc, fill_value, &names)
+    }
+
+    /// [`pivot_table`](Self::pivot_table) with the output columns given by the caller,
+    /// which saves the first pass (and is lazy).
+    pub fn pivot_table_with(
+        self,
+        index: &[&str],
+        columns: &str,
+        values: &str,
+        aggfunc: &str,
+        fill_value: Option<ScalarValue>,
+        names: &[String],
+    ) -> Result<DataFrame> {
+        let mut aggs: Vec<crate::groupby::Agg> = Vec::new();
+        let mut frame = self;
+        for name in names {
+            let column = format!("__dusk_pivot_{name}");
+            let cond = cast(ident(columns), DataType::Utf8).eq(lit(name.as_str()));
+            let value = missing_aware(&frame, values);
+            frame = frame.with_column(&column, when(cond, value).end()?)?;
+            // A cell without rows is missing in pandas' pivot tables, also for sums.
+            let agg = if aggfunc == "sum" {
+                crate::groupby::Agg::Expr(
+                    datafusion::functions_aggregate::expr_fn::sum(ident(&column)).alias(name),
+                )
+            } else {
+                crate::groupby::Agg::Named {
+                    output: Some(name.clone()),
+                    column,
+                    func: aggfunc.to_string(),
+                }
+            };
+            aggs.push(agg);
+        }
+        let mut out = frame.groupby(index)?.agg(aggs)?;
+        if let Some(fill) = fill_value {
+            let map: Vec<(String, ScalarValue)> =
+                names.iter().map(|n| (n.clone(), fill.clone())).collect();
+            out = out.fillna_map(map)?;
+        }
+        Ok(out)
+    }
+
+    /// One row per element of the list column `column` (pandas' `explode`); an empty or
+    /// missing list gives one row with a missing value.
+    pub fn explode(self, column: &str) -> Result<DataFrame> {
+        self.check_columns(&[column])?;
+        let options = datafusion::common::UnnestOptions::new().with_preserve_nulls(true);
+        let frame = self
+            .into_datafusion()
+            .unnest_columns_with_options(&[column], options)?;
+        Ok(DataFrame::from_datafusion(frame))
+    }
+
+    /// How many partitions the plan's output has (Dask's `npartitions`); plans the query.
+    pub async fn npartitions(&self) -> Result<usize> {
+        let plan = self
+            .clone()
+            .into_datafusion()
+            .create_physical_plan()
+            .await?;
+        Ok(plan.properties().output_partitioning().partition_count())
+    }
+
+    /// Spreads rows evenly over `n` partitions (Dask's `repartition(npartitions=n)`).
+    pub fn repartition(self, n: usize) -> Result<DataFrame> {
+        if n == 0 {
+            return Err(Error::invalid_option("npartitions", 0, "at least 1"));
+        }
+        Ok(DataFrame::from_datafusion(
+            self.into_datafusion()
+                .repartition(Partitioning::RoundRobinBatch(n))?,
+        ))
+    }
+
+    /// Puts rows with equal `columns` in the same partition, over `n` partitions.
+    pub fn repartition_by<S: AsRef<str>>(self, columns: &[S], n: usize) -> Result<DataFrame> {
+        let names: Vec<String> = columns.iter().map(|c| c.as_ref().to_string()).collect();
+        self.check_columns(&names)?;
+        if n == 0 {
+            return Err(Error::invalid_option("npartitions", 0, "at least 1"));
+        }
+        let exprs = names.iter().map(ident).collect();
+        Ok(DataFrame::from_datafusion(
+            self.into_datafusion()
+                .repartition(Partitioning::Hash(exprs, n))?,
+        ))
+    }
+
+    /// Runs the plan now and keeps its result in memory, partitions intact, so that later
+    /// plans built on the returned frame reuse it (Dask's `persist`).
+    pub async fn persist(self) -> Result<DataFrame> {
+        let state = self.state();
+        let frame = self.into_datafusion();
+        let schema = Arc::new(frame.schema().as_arrow().clone());
+        let partitions = frame.collect_partitioned().await?;
+        let table = datafusion::datasource::MemTable::try_new(schema, partitions)?;
+        let ctx = datafusion::prelude::SessionContext::new_with_state(state);
+        Ok(DataFrame::from_datafusion(ctx.read_table(Arc::new(table))?))
+    }
+
+    /// Runs `f` over the record batches of every partition in parallel (Dask's
+    /// `map_partitions`), and returns the results as an in-memory frame; the output
+    /// schema is taken from the first output batch. Runs the plan now.
+    pub async fn map_partitions<F>(self, f: F) -> Result<DataFrame>
+    where
+        F: Fn(arrow::array::RecordBatch) -> Result<arrow::array::RecordBatch>
+            + Send
+            + Sync
+            + 'static,
+    {
+        use futures::StreamExt;
+        let state = self.state();
+        let f = Arc::new(f);
+        let streams = self.into_datafusion().execute_stream_partitioned().await?;
+        let mut tasks = Vec::new();
+        for mut stream in streams {
+            let f = Arc::clone(&f);
+            tasks.push(tokio::spawn(async move {
+                let mut out = Vec::new();
+                while let Some(batch) = stream.next().await {
+                    out.push(f(batch?)?);
+                }
+                Ok::<_, Error>(out)
+            }));
+        }
+        let mut partitions = Vec::new();
+        for t in tasks {
+            partitions.push(t.await.map_err(|e| Error::Execution(e.to_string()))??);
+        }
+        let Some(schema) = partitions.iter().flatten().next().map(|b| b.schema()) else {
+            return Err(Error::Plan(
+                "map_partitions produced no batch to take a schema from".into(),
+            ));
+        };
+        let table = datafusion::datasource::MemTable::try_new(schema, partitions)?;
+        let ctx = datafusion::prelude::SessionContext::new_with_state(state);
+        Ok(DataFrame::from_datafusion(ctx.read_table(Arc::new(table))?))
+    }
+}
+
+fn fmt_edge(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v}")
+    }
+}

@@ -1,0 +1,331 @@
+//! Ordered computations: window helpers, `rolling`, `resample`, cumulative sums and ranks.
+
+use std::sync::Arc;
+
+use arrow::datatypes::DataType;
+use datafusion::common::ScalarValue;
+use datafusion::common::scalar::ScalarValue as Sv;
+use datafusion::functions_aggregate::{average, count, min_max, stddev, sum};
+use datafusion::logical_expr::expr::WindowFunction;
+use datafusion::logical_expr::{
+    AggregateUDF, Expr, ExprFunctionExt, SortExpr, WindowFrame, WindowFrameBound, WindowFrameUnits,
+    WindowFunctionDefinition, ident, lit, when,
+};
+use dusk_engine::{Error, Result};
+
+use crate::frame::DataFrame;
+
+/// An aggregate function evaluated as a window.
+pub(crate) fn over(udaf: Arc<AggregateUDF>, args: Vec<Expr>) -> Expr {
+    Expr::from(WindowFunction::new(
+        WindowFunctionDefinition::AggregateUDF(udaf),
+        args,
+    ))
+}
+
+/// `ROWS BETWEEN preceding PRECEDING AND CURRENT ROW` (`None`: unbounded).
+pub(crate) fn rows_up_to_current(preceding: Option<u64>) -> WindowFrame {
+    let start = match preceding {
+        Some(n) => WindowFrameBound::Preceding(Sv::UInt64(Some(n))),
+        None => WindowFrameBound::Preceding(Sv::UInt64(None)),
+    };
+    WindowFrame::new_bounds(WindowFrameUnits::Rows, start, WindowFrameBound::CurrentRow)
+}
+
+/// The whole partition as the frame.
+pub(crate) fn whole_partition() -> WindowFrame {
+    WindowFrame::new_bounds(
+        WindowFrameUnits::Rows,
+        WindowFrameBound::Preceding(Sv::UInt64(None)),
+        WindowFrameBound::Following(Sv::UInt64(None)),
+    )
+}
+
+/// Ascending sort expressions for `columns`, missing values last.
+pub(crate) fn order(columns: &[String]) -> Vec<SortExpr> {
+    columns.iter().map(|c| ident(c).sort(true, false)).collect()
+}
+
+/// A pandas frequency ("1h", "15min", "30s", "1d", "2D", "1W") as an interval.
+pub fn freq_to_interval(freq: &str) -> Result<ScalarValue> {
+    let f = freq.trim();
+    let split = f.find(|c: char| !c.is_ascii_digit()).unwrap_or(f.len());
+    let (n, unit) = f.split_at(split);
+    let n: i64 = if n.is_empty() {
+        1
+    } else {
+        n.parse().unwrap_or(0)
+    };
+    let nanos: i64 = match unit {
+        "ns" => 1,
+        "us" => 1_000,
+        "ms" | "L" => 1_000_000,
+        "s" | "S" => 1_000_000_000,
+        "min" | "T" => 60_000_000_000,
+        "h" | "H" => 3_600_000_000_000,
+        "d" | "D" => 86_400_000_000_000,
+        "W" | "w" => 7 * 86_400_000_000_000,
+        _ => 0,
+    };
+    if n <= 0 || nanos == 0 {
+        return Err(Error::invalid_option(
+            "freq",
+            freq,
+            "a pandas frequency such as 30s, 15min, 1h, 1D or 1W",
+        ));
+    }
+    Ok(ScalarValue::new_interval_mdn(0, 0, n * nanos))
+}
+
+/// The aggregations `rolling` and `resample` offer.
+const ROLLING: &[&str] = &["mean", "sum", "min", "max", "std", "count"];
+
+fn window_udaf(func: &str) -> Result<Arc<AggregateUDF>> {
+    Ok(match func {
+        "mean" => average::avg_udaf(),
+        "sum" => sum::sum_udaf(),
+        "min" => min_max::min_udaf(),
+        "max" => min_max::max_udaf(),
+        "std" => stddev::stddev_udaf(),
+        "count" => count::count_udaf(),
+        _ => {
+            return Err(Error::invalid_option(
+                "window aggregation",
+                func,
+                ROLLING.join(", "),
+            ));
+        }
+    })
+}
+
+/// Rows in a moving window of `n` rows, in a given order; made by [`DataFrame::rolling`].
+#[derive(Debug, Clone)]
+pub struct Rolling {
+    frame: DataFrame,
+    window: u64,
+    order_by: Vec<String>,
+    by: Vec<String>,
+}
+
+impl Rolling {
+    /// Restarts the window in each group of `keys` (pandas' `groupby(keys).rolling(n)`).
+    pub fn by<S: AsRef<str>>(mut self, keys: impl IntoIterator<Item = S>) -> Result<Self> {
+        self.by = keys.into_iter().map(|k| k.as_ref().to_string()).collect();
+        self.frame.check_columns(&self.by)?;
+        Ok(self)
+    }
+
+    /// Adds `column_func` columns holding `func` (mean, sum, min, max, std, count) of the
+    /// last `n` rows of each column; missing where fewer than `n` values are present, as
+    /// pandas' default `min_periods = n`.
+    pub fn agg<S: AsRef<str>>(self, columns: &[S], func: &str) -> Result<DataFrame> {
+        let names: Vec<String> = columns.iter().map(|c| c.as_ref().to_string()).collect();
+        self.frame.check_columns(&names)?;
+        let udaf = window_udaf(func)?;
+        let frame = rows_up_to_current(Some(self.window - 1));
+        let partition: Vec<Expr> = self.by.iter().map(ident).collect();
+        let sort = order(&self.order_by);
+        let mut out = self.frame.clone();
+        for c in &names {
+            let value = crate::frame::missing_aware(&self.frame, c);
+            let agg = over(Arc::clone(&udaf), vec![value.clone()])
+                .partition_by(partition.clone())
+                .order_by(sort.clone())
+                .window_frame(frame.clone())
+                .build()?;
+            let present = over(count::count_udaf(), vec![value])
+                .partition_by(partition.clone())
+                .order_by(sort.clone())
+                .window_frame(frame.clone())
+                .build()?;
+            let expr = if func == "count" {
+                agg
+            } else {
+                when(present.gt_eq(lit(self.window as i64)), agg).end()?
+            };
+            out = out.with_column(&format!("{c}_{func}"), expr)?;
+        }
+        Ok(out)
+    }
+    /// Moving mean.
+    pub fn mean<S: AsRef<str>>(self, columns: &[S]) -> Result<DataFrame> {
+        self.agg(columns, "mean")
+    }
+    /// Moving sum.
+    pub fn sum<S: AsRef<str>>(self, columns: &[S]) -> Result<DataFrame> {
+        self.agg(columns, "sum")
+    }
+    /// Moving minimum.
+    pub fn min<S: AsRef<str>>(self, columns: &[S]) -> Result<DataFrame> {
+        self.agg(columns, "min")
+    }
+    /// Moving maximum.
+    pub fn max<S: AsRef<str>>(self, columns: &[S]) -> Result<DataFrame> {
+        self.agg(columns, "max")
+    }
+    /// Moving standard deviation (ddof 1).
+    pub fn std<S: AsRef<str>>(self, columns: &[S]) -> Result<DataFrame> {
+        self.agg(columns, "std")
+    }
+}
+
+impl DataFrame {
+    /// A moving window over the last `n` rows in the order of `order_by`, for
+    /// `.mean(..)`, `.sum(..)`, `.min(..)`, `.max(..)`, `.std(..)`; `.by(keys)` restarts it
+    /// per group. pandas rolls in row order; a parallel frame has none, so the order is
+    /// named.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let session = dusk::Session::local();
+    /// let frame = session.sql("SELECT * FROM (VALUES (1, 1.0), (2, 2.0), (3, 6.0)) AS t(i, x)").await?;
+    /// let rolled = frame.rolling(2, ["i"])?.mean(&["x"])?.sort_values(["i"], true)?;
+    /// assert_eq!(rolled.columns(), ["i", "x", "x_mean"]);
+    /// # Ok(()) }
+    /// ```
+    pub fn rolling<S: AsRef<str>>(
+        self,
+        n: u64,
+        order_by: impl IntoIterator<Item = S>,
+    ) -> Result<Rolling> {
+        if n == 0 {
+            return Err(Error::invalid_option("rolling window", 0, "at least 1 row"));
+        }
+        let order_by: Vec<String> = order_by
+            .into_iter()
+            .map(|c| c.as_ref().to_string())
+            .collect();
+        self.check_columns(&order_by)?;
+        Ok(Rolling {
+            frame: self,
+            window: n,
+            order_by,
+            by: Vec::new(),
+        })
+    }
+
+    /// Groups rows into time bins of `freq` ("1h", "15min", "1D") on the timestamp column
+    /// `on` and aggregates each bin: pandas' `resample(freq, on=on).agg(...)`. The output's
+    /// first column, named `on`, holds each bin's start; bins are sorted. Unlike pandas,
+    /// bins without rows are left out.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let trips = dusk::Session::local().read_parquet("../../tests/data/trips/").await?;
+    /// let daily = trips.resample("1D", "pickup_datetime", [("fare_amount", "sum")])?;
+    /// assert_eq!(daily.len().await?, 31 + 29 + 31);
+    /// # Ok(()) }
+    /// ```
+    pub fn resample<A: Into<crate::groupby::Agg>>(
+        self,
+        freq: &str,
+        on: &str,
+        aggregations: impl IntoIterator<Item = A>,
+    ) -> Result<DataFrame> {
+        self.check_columns(&[on])?;
+        let interval = freq_to_interval(freq)?;
+        let bin = datafusion::functions::datetime::date_bin().call(vec![
+            lit(interval),
+            ident(on),
+            lit(ScalarValue::TimestampNanosecond(Some(0), None)),
+        ]);
+        let data_type = self.schema().field_with_name(on)?.data_type().clone();
+        let bin = datafusion::logical_expr::cast(bin, data_type);
+        let binned = self.with_column(on, bin)?;
+        binned.groupby([on])?.agg(aggregations)
+    }
+
+    /// Running sums of `columns` in the order of `order_by` (pandas' `cumsum`, which skips
+    /// missing values and leaves them missing).
+    pub fn cumsum<S: AsRef<str>, O: AsRef<str>>(
+        self,
+        columns: &[S],
+        order_by: &[O],
+    ) -> Result<DataFrame> {
+        self.cumulative(columns, order_by, &[], sum::sum_udaf())
+    }
+
+    /// Running maxima of `columns` in the order of `order_by` (pandas' `cummax`).
+    pub fn cummax<S: AsRef<str>, O: AsRef<str>>(
+        self,
+        columns: &[S],
+        order_by: &[O],
+    ) -> Result<DataFrame> {
+        self.cumulative(columns, order_by, &[], min_max::max_udaf())
+    }
+
+    pub(crate) fn cumulative<S: AsRef<str>, O: AsRef<str>>(
+        self,
+        columns: &[S],
+        order_by: &[O],
+        by: &[String],
+        udaf: Arc<AggregateUDF>,
+    ) -> Result<DataFrame> {
+        let names: Vec<String> = columns.iter().map(|c| c.as_ref().to_string()).collect();
+        let order_by: Vec<String> = order_by.iter().map(|c| c.as_ref().to_string()).collect();
+        self.check_columns(&names)?;
+        self.check_columns(&order_by)?;
+        let mut out = self.clone();
+        for c in &names {
+            let value = crate::frame::missing_aware(&self, c);
+            let running = over(Arc::clone(&udaf), vec![value.clone()])
+                .partition_by(by.iter().map(ident).collect())
+                .order_by(order(&order_by))
+                .window_frame(rows_up_to_current(None))
+                .build()?;
+            // pandas leaves a missing value missing in the running result.
+            let expr = when(value.is_null(), lit(ScalarValue::Null)).otherwise(running)?;
+            out = out.with_column(c, expr)?;
+        }
+        Ok(out)
+    }
+
+    /// Ranks of `column` as a new column `{column}_rank` (Float64, 1-based), as pandas'
+    /// `rank(method, ascending)`: `average` (default), `min`, `max`, `first` (ties by
+    /// `tie_order`), `dense`. Missing values get a missing rank.
+    pub fn rank(self, column: &str, method: &str, ascending: bool) -> Result<DataFrame> {
+        self.rank_by(column, method, ascending, &[])
+    }
+
+    pub(crate) fn rank_by(
+        self,
+        column: &str,
+        method: &str,
+        ascending: bool,
+        by: &[String],
+    ) -> Result<DataFrame> {
+        use datafusion::functions_window::expr_fn::{dense_rank, rank, row_number};
+        self.check_columns(&[column])?;
+        let value = crate::frame::missing_aware(&self, column);
+        let mut partition: Vec<Expr> = by.iter().map(ident).collect();
+        // Missing values are ranked apart, so that they neither take nor shift ranks.
+        partition.push(value.clone().is_null());
+        let sort = vec![value.clone().sort(ascending, false)];
+        let window = |f: Expr| -> Result<Expr> {
+            Ok(f.partition_by(partition.clone())
+                .order_by(sort.clone())
+                .build()?)
+        };
+        let ties = over(count::count_udaf(), vec![lit(1)])
+            .partition_by([partition.clone(), vec![value.clone()]].concat())
+            .window_frame(whole_partition())
+            .build()?;
+        let as_float = |e: Expr| datafusion::logical_expr::cast(e, DataType::Float64);
+        let ranked = match method {
+            "min" => as_float(window(rank())?),
+            "dense" => as_float(window(dense_rank())?),
+            "first" => as_float(window(row_number())?),
+            "max" => as_float(window(rank())? + ties - lit(1i64)),
+            "average" => as_float(window(rank())?) + (as_float(ties) - lit(1.0)) / lit(2.0),
+            _ => {
+                return Err(Error::invalid_option(
+                    "rank method",
+                    method,
+                    "average, min, max, first or dense",
+                ));
+            }
+        };
+        let expr = when(value.is_null(), lit(ScalarValue::Float64(None))).otherwise(ranked)?;
+        self.with_column(&format!("{column}_rank"), expr)
+    }
+}
