@@ -278,3 +278,14 @@ async fn merge_keeps_the_case_of_key_names() {
     assert_eq!(joined.columns(), ["PULocationID", "a", "Zone"]);
     assert_eq!(rows(joined).await, [["2", "20", "JFK"]]);
 }
+
+#[tokio::test]
+async fn repartition_sets_the_number_of_partitions() {
+    let trips = session().read_parquet(data("trips/")).await.unwrap();
+    let three = trips.clone().repartition(3).unwrap();
+    assert_eq!(three.npartitions().await.unwrap(), 3);
+    // DataFusion 55's optimizer drops a hash repartition that no operator above needs
+    // (see docs/pandas.md); the rows stay all there.
+    let by = trips.repartition_by(&["payment_type"], 5).unwrap();
+    assert_eq!(by.len().await.unwrap(), 6000);
+}

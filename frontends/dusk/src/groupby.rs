@@ -100,6 +100,14 @@ impl GroupBy {
     }
 
     /// Whether the result is sorted by the keys (default true, as in pandas).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let sizes = f.groupby(["k"])?.sort(false).size()?;
+    /// assert_eq!(sizes.len().await?, 2);
+    /// # Ok(()) }
+    /// ```
     pub fn sort(mut self, sort: bool) -> Self {
         self.sort = sort;
         self
@@ -197,6 +205,14 @@ impl GroupBy {
     }
 
     /// The sum of every non-key column per group.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let sums = f.select(["k", "y"])?.groupby(["k"])?.sum()?;
+    /// assert_eq!(sums.query("k = 'a' and y = 40")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn sum(self) -> Result<DataFrame> {
         self.all_columns("sum")
     }
@@ -215,46 +231,126 @@ impl GroupBy {
     }
 
     /// The minimum of every non-key column per group.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let m = f.select(["k", "y"])?.groupby(["k"])?.min()?;
+    /// assert_eq!(m.query("k = 'a' and y = 10")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn min(self) -> Result<DataFrame> {
         self.all_columns("min")
     }
 
     /// The maximum of every non-key column per group.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let m = f.select(["k", "y"])?.groupby(["k"])?.max()?;
+    /// assert_eq!(m.query("k = 'a' and y = 30")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn max(self) -> Result<DataFrame> {
         self.all_columns("max")
     }
 
     /// The number of non-missing values of every non-key column per group.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let c = f.select(["k", "x"])?.groupby(["k"])?.count()?;
+    /// assert_eq!(c.query("k = 'b' and x = 0")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn count(self) -> Result<DataFrame> {
         self.all_columns("count")
     }
 
     /// The sample standard deviation (ddof 1) of every non-key column per group.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let s = f.select(["k", "y"])?.groupby(["k"])?.std()?;
+    /// assert_eq!(s.query("k = 'a' and y > 14.14 and y < 14.15")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn std(self) -> Result<DataFrame> {
         self.all_columns("std")
     }
     /// The sample variance (ddof 1) of every non-key column per group.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let v = f.select(["k", "y"])?.groupby(["k"])?.var()?;
+    /// assert_eq!(v.query("k = 'a' and y = 200")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn var(self) -> Result<DataFrame> {
         self.all_columns("var")
     }
     /// The median of every non-key column per group.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let m = f.select(["k", "y"])?.groupby(["k"])?.median()?;
+    /// assert_eq!(m.query("k = 'a' and y = 20")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn median(self) -> Result<DataFrame> {
         self.all_columns("median")
     }
     /// The first present value of every non-key column per group (in no defined order:
     /// a parallel frame has no row order; sort within groups with `head` for that).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let first = f.select(["k", "s"])?.groupby(["k"])?.first()?;
+    /// assert_eq!(first.query("k = 'a' and s = ' Apple '")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn first(self) -> Result<DataFrame> {
         self.all_columns("first")
     }
     /// The last present value of every non-key column per group (see `first`).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let last = f.select(["k", "g"])?.groupby(["k"])?.last()?;
+    /// assert_eq!(last.query("k = 'b' and g = 2")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn last(self) -> Result<DataFrame> {
         self.all_columns("last")
     }
     /// The number of distinct present values of every non-key column per group.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let n = f.select(["k", "g"])?.groupby(["k"])?.nunique()?;
+    /// assert_eq!(n.query("k = 'a' and g = 2")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn nunique(self) -> Result<DataFrame> {
         self.all_columns("nunique")
     }
     /// The `q` quantile (linear interpolation) of every numeric non-key column per group.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let q = f.select(["k", "y"])?.groupby(["k"])?.quantile(0.5)?;
+    /// assert_eq!(q.query("k = 'a' and y = 20")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn quantile(self, q: f64) -> Result<DataFrame> {
         if !(0.0..=1.0).contains(&q) {
             return Err(Error::invalid_option("q", q, "a value between 0 and 1"));
@@ -315,6 +411,14 @@ impl GroupBy {
 
     /// The first `n` rows of each group in the order of `order_by` (pandas'
     /// `groupby(..).head(n)` on a sorted frame); output sorted by keys, then that order.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let firsts = f.groupby(["k"])?.head(1, &["y"])?;
+    /// assert_eq!(firsts.len().await?, 2);
+    /// # Ok(()) }
+    /// ```
     pub fn head<S: AsRef<str>>(self, n: usize, order_by: &[S]) -> Result<DataFrame> {
         let names: Vec<String> = order_by.iter().map(|c| c.as_ref().to_string()).collect();
         self.frame.check_columns(&names)?;
@@ -324,6 +428,14 @@ impl GroupBy {
 
     /// The `n` rows with the largest `column` in each group, largest first (pandas'
     /// `groupby(..)[column].nlargest(n)`, with the whole rows).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let top = f.groupby(["k"])?.nlargest(1, "y")?;
+    /// assert_eq!(top.query("y = 30 or y = 20")?.len().await?, 2);
+    /// # Ok(()) }
+    /// ```
     pub fn nlargest(self, n: usize, column: &str) -> Result<DataFrame> {
         self.frame.check_columns(&[column])?;
         let present = crate::frame::missing_aware(&self.frame, column).is_not_null();
@@ -331,6 +443,14 @@ impl GroupBy {
     }
 
     /// The `n` rows with the smallest `column` in each group, smallest first.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let low = f.groupby(["k"])?.nsmallest(1, "y")?;
+    /// assert_eq!(low.query("y = 10 or y = 20")?.len().await?, 2);
+    /// # Ok(()) }
+    /// ```
     pub fn nsmallest(self, n: usize, column: &str) -> Result<DataFrame> {
         self.frame.check_columns(&[column])?;
         let present = crate::frame::missing_aware(&self.frame, column).is_not_null();
@@ -338,6 +458,14 @@ impl GroupBy {
     }
 
     /// Running sums of `columns` within each group, in the order of `order_by`.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let r = f.groupby(["k"])?.cumsum(&["y"], &["t"])?;
+    /// assert_eq!(r.query("k = 'a' and y = 40")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn cumsum<S: AsRef<str>, O: AsRef<str>>(
         self,
         columns: &[S],
@@ -354,6 +482,14 @@ impl GroupBy {
 
     /// The position of each row within its group (0-based) in the order of `order_by`,
     /// as a new column `cumcount`.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let r = f.groupby(["k"])?.cumcount(&["t"])?;
+    /// assert_eq!(r.query("cumcount = 1")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn cumcount<O: AsRef<str>>(self, order_by: &[O]) -> Result<DataFrame> {
         let names: Vec<String> = order_by.iter().map(|c| c.as_ref().to_string()).collect();
         self.frame.check_columns(&names)?;
@@ -364,6 +500,14 @@ impl GroupBy {
     }
 
     /// Ranks of `column` within each group (see [`DataFrame::rank`]).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let r = f.groupby(["k"])?.rank("y", "min", false)?;
+    /// assert_eq!(r.query("y = 30 and y_rank = 1")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn rank(self, column: &str, method: &str, ascending: bool) -> Result<DataFrame> {
         let keys = self.keys.clone();
         self.frame.rank_by(column, method, ascending, &keys)
@@ -371,12 +515,28 @@ impl GroupBy {
 
     /// `column`'s value `n` rows earlier in the group (later if negative), in the order
     /// of `order_by`, as `{column}_shift` (pandas' `shift`).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let r = f.groupby(["k"])?.shift("y", 1, &["t"])?;
+    /// assert_eq!(r.query("y = 30 and y_shift = 10")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn shift<O: AsRef<str>>(self, column: &str, n: i64, order_by: &[O]) -> Result<DataFrame> {
         let expr = self.shifted(column, n, order_by)?;
         self.frame.with_column(&format!("{column}_shift"), expr)
     }
 
     /// `column` minus its value `n` rows earlier in the group, as `{column}_diff`.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let r = f.groupby(["k"])?.diff("y", 1, &["t"])?;
+    /// assert_eq!(r.query("y_diff = 20")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn diff<O: AsRef<str>>(self, column: &str, n: i64, order_by: &[O]) -> Result<DataFrame> {
         let previous = self.shifted(column, n, order_by)?;
         let value = crate::frame::missing_aware(&self.frame, column);
@@ -402,6 +562,15 @@ impl GroupBy {
 
     /// Each row's group aggregate of `column` as a new column `{column}_{func}` (pandas'
     /// `groupby(..)[column].transform(func)`), e.g. to subtract the group mean.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let r = f.groupby(["k"])?.transform("y", "mean")?;
+    /// let centred = r.with_column("d", dusk::col("y") - dusk::col("y_mean"))?;
+    /// assert_eq!(centred.query("d = -10")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn transform(self, column: &str, func: &str) -> Result<DataFrame> {
         use datafusion::logical_expr::ExprFunctionExt;
         self.frame.check_columns(&[column])?;

@@ -41,6 +41,13 @@ impl DataFrame {
     }
 
     /// A frame of booleans, true where a value is present (pandas' `notna`).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// assert_eq!(f.notna()?.query("x")?.len().await?, 2);
+    /// # Ok(()) }
+    /// ```
     pub fn notna(self) -> Result<DataFrame> {
         let exprs: Vec<Expr> = self
             .columns()
@@ -74,6 +81,15 @@ impl DataFrame {
     }
 
     /// Replaces missing values per column (pandas' `fillna({"a": 0, "b": "x"})`).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// use dusk::datafusion::common::ScalarValue;
+    /// let f = f.fillna_map([("s", ScalarValue::from("?"))])?;
+    /// assert_eq!(f.query("s = '?'")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn fillna_map<S: AsRef<str>>(
         self,
         values: impl IntoIterator<Item = (S, ScalarValue)>,
@@ -108,11 +124,27 @@ impl DataFrame {
     /// Fills missing values with the last present value before them in the order of
     /// `order_by`, within groups of `by` if given (pandas' `ffill`, or
     /// `groupby(by).ffill()`). Values before the first present one stay missing.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let f = f.ffill(&["y"], &[])?;
+    /// assert_eq!(f.query("y = 20 and x = 1.5")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn ffill<S: AsRef<str>>(self, order_by: &[S], by: &[S]) -> Result<DataFrame> {
         self.fill_direction(order_by, by, true)
     }
 
     /// Fills missing values with the next present value after them (pandas' `bfill`).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let f = f.bfill(&["y"], &[])?;
+    /// assert_eq!(f.query("y = 20 and x = 3.0")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn bfill<S: AsRef<str>>(self, order_by: &[S], by: &[S]) -> Result<DataFrame> {
         self.fill_direction(order_by, by, false)
     }

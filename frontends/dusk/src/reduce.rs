@@ -65,40 +65,105 @@ impl DataFrame {
     }
 
     /// The sum of each numeric column.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let total = f.sum()?;
+    /// assert_eq!(total.query("y = 60")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn sum(self) -> Result<DataFrame> {
         self.reduce("sum")
     }
     /// The mean of each numeric column (a float).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// assert_eq!(f.mean()?.query("y = 20")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn mean(self) -> Result<DataFrame> {
         self.reduce("mean")
     }
     /// The minimum of each column.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// assert_eq!(f.min()?.query("y = 10 and k = 'a'")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn min(self) -> Result<DataFrame> {
         self.reduce("min")
     }
     /// The maximum of each column.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// assert_eq!(f.max()?.query("y = 30 and k = 'b'")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn max(self) -> Result<DataFrame> {
         self.reduce("max")
     }
     /// The sample standard deviation (ddof 1) of each numeric column.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// assert_eq!(f.std()?.query("y = 10")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn std(self) -> Result<DataFrame> {
         self.reduce("std")
     }
     /// The sample variance (ddof 1) of each numeric column.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// assert_eq!(f.var()?.query("y = 100")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn var(self) -> Result<DataFrame> {
         self.reduce("var")
     }
     /// The median of each numeric column.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// assert_eq!(f.median()?.query("y = 20 and x = 2.25")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn median(self) -> Result<DataFrame> {
         self.reduce("median")
     }
     /// The number of distinct present values of each column.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// assert_eq!(f.nunique()?.query("k = 2 and x = 2")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn nunique(self) -> Result<DataFrame> {
         self.reduce("nunique")
     }
 
     /// Quantiles of each numeric column with linear interpolation, one row per `q`, the
     /// first column (`quantile`) holding q, as pandas' `df.quantile([..])`.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let q = f.quantile(&[0.5, 1.0])?;
+    /// assert_eq!(q.query("quantile = 1.0 and y = 30")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn quantile(self, qs: &[f64]) -> Result<DataFrame> {
         if qs.is_empty() || qs.iter().any(|q| !(0.0..=1.0).contains(q)) {
             return Err(Error::invalid_option(
@@ -134,6 +199,14 @@ impl DataFrame {
     /// `count` column (or `proportion` with `normalize`), sorted by it (descending unless
     /// `ascending`; ties by the values) when `sort`; rows with a missing value are left
     /// out when `dropna`.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let counts = f.value_counts(&["k"], false, true, false, true)?;
+    /// assert_eq!(counts.query("k = 'a' and count = 2")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn value_counts<S: AsRef<str>>(
         self,
         columns: &[S],
@@ -178,11 +251,27 @@ impl DataFrame {
 
     /// Pairwise Pearson correlations of the numeric columns (pandas' `corr`): a square
     /// frame whose first column, `column`, names the row.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let r = f.select(["g", "y"])?.corr()?;
+    /// assert_eq!(r.len().await?, 2);
+    /// # Ok(()) }
+    /// ```
     pub fn corr(self) -> Result<DataFrame> {
         self.pairwise(true)
     }
 
     /// Pairwise sample covariances (ddof 1) of the numeric columns (pandas' `cov`).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let c = f.select(["g", "y"])?.cov()?;
+    /// assert_eq!(c.query("column = 'y' and y = 100")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn cov(self) -> Result<DataFrame> {
         self.pairwise(false)
     }
@@ -221,6 +310,13 @@ impl DataFrame {
 
     /// The most frequent present value(s) of `column`, sorted, as pandas' `mode` (all
     /// values tied for most frequent).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// assert_eq!(f.mode("k")?.query("k = 'a'")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn mode(self, column: &str) -> Result<DataFrame> {
         self.check_columns(&[column])?;
         let counts = self
@@ -246,6 +342,13 @@ impl DataFrame {
     }
 
     /// The number of rows and columns; counting rows runs the plan.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// assert_eq!(f.shape().await?, (3, 6));
+    /// # Ok(()) }
+    /// ```
     pub async fn shape(self) -> Result<(usize, usize)> {
         let columns = self.columns().len();
         Ok((self.len().await?, columns))

@@ -17,6 +17,14 @@ use crate::frame::{DataFrame, missing_aware};
 impl DataFrame {
     /// The last `n` rows in the order of `order_by` (pandas' `tail` on a sorted frame),
     /// returned in that order.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let last = f.tail(1, &["y"])?;
+    /// assert_eq!(last.query("y = 30")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn tail<S: AsRef<str>>(self, n: usize, order_by: &[S]) -> Result<DataFrame> {
         let by: Vec<String> = order_by.iter().map(|c| c.as_ref().to_string()).collect();
         self.check_columns(&by)?;
@@ -28,11 +36,27 @@ impl DataFrame {
 
     /// The `n` rows with the largest values of `columns` (compared in order), largest
     /// first, as pandas' `nlargest` (missing values never chosen).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let top = f.nlargest(2, &["y"])?;
+    /// assert_eq!(top.query("y >= 20")?.len().await?, 2);
+    /// # Ok(()) }
+    /// ```
     pub fn nlargest<S: AsRef<str>>(self, n: usize, columns: &[S]) -> Result<DataFrame> {
         self.extreme(n, columns, false)
     }
 
     /// The `n` rows with the smallest values of `columns`, smallest first (`nsmallest`).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let low = f.nsmallest(1, &["x"])?;
+    /// assert_eq!(low.query("x = 1.5")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn nsmallest<S: AsRef<str>>(self, n: usize, columns: &[S]) -> Result<DataFrame> {
         self.extreme(n, columns, true)
     }
@@ -61,6 +85,15 @@ impl DataFrame {
     /// given `seed`: each row is kept when a hash of its values and the seed falls
     /// below the fraction (pandas' `sample(frac=, random_state=)`; the rows chosen
     /// differ from pandas').
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let all = f.clone().sample(1.0, 7)?.len().await?;
+    /// let none = f.sample(0.0, 7)?.len().await?;
+    /// assert_eq!((all, none), (3, 0));
+    /// # Ok(()) }
+    /// ```
     pub fn sample(self, fraction: f64, seed: u64) -> Result<DataFrame> {
         if !(0.0..=1.0).contains(&fraction) {
             return Err(Error::invalid_option(
@@ -92,6 +125,14 @@ impl DataFrame {
 
     /// Keeps values where `condition` holds and puts `other` (missing if `None`)
     /// elsewhere, in the given columns (pandas' `where`).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let f = f.where_(&["y"], dusk::col("y").gt(dusk::lit(15)), None)?;
+    /// assert_eq!(f.query("y IS NULL")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn where_<S: AsRef<str>>(
         self,
         columns: &[S],
@@ -112,6 +153,14 @@ impl DataFrame {
     }
 
     /// Replaces values where `condition` holds (pandas' `mask`, the opposite of `where_`).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let f = f.mask(&["y"], dusk::col("y").gt(dusk::lit(15)), None)?;
+    /// assert_eq!(f.query("y IS NULL")?.len().await?, 2);
+    /// # Ok(()) }
+    /// ```
     pub fn mask<S: AsRef<str>>(
         self,
         columns: &[S],
@@ -123,6 +172,15 @@ impl DataFrame {
 
     /// Casts columns to new types (pandas' `astype({...})`); a value that does not
     /// convert fails the query when it runs.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// use dusk::arrow::datatypes::DataType;
+    /// let f = f.astype([("y", DataType::Float64)])?;
+    /// assert_eq!(f.schema().field_with_name("y")?.data_type(), &DataType::Float64);
+    /// # Ok(()) }
+    /// ```
     pub fn astype<S: AsRef<str>>(
         self,
         types: impl IntoIterator<Item = (S, DataType)>,
@@ -142,6 +200,15 @@ impl DataFrame {
 
     /// Maps values of `column` through a dictionary; values not in it become missing, as
     /// in pandas' `map(dict)`.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// use dusk::datafusion::common::ScalarValue;
+    /// let f = f.map_values("k", &[(ScalarValue::from("a"), ScalarValue::from("alpha"))])?;
+    /// assert_eq!(f.query("k = 'alpha'")?.len().await?, 2);
+    /// # Ok(()) }
+    /// ```
     pub fn map_values(
         self,
         column: &str,
@@ -162,6 +229,14 @@ impl DataFrame {
     /// Bins `column` into intervals between consecutive `edges`, right-inclusive
     /// (`(a, b]`) like pandas' `cut`, as a new text column `{column}_bin` holding the
     /// label (or `labels[i]`); values outside every bin are missing.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let f = f.cut("x", &[0.0, 2.0, 4.0], None)?;
+    /// assert_eq!(f.query("x_bin = '(2.0, 4.0]'")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn cut(self, column: &str, edges: &[f64], labels: Option<&[&str]>) -> Result<DataFrame> {
         self.check_columns(&[column])?;
         if edges.len() < 2 || edges.windows(2).any(|w| w[0] >= w[1]) {
@@ -202,6 +277,14 @@ impl DataFrame {
 
     /// Limits `columns` to `[low, high]` (either bound optional), as pandas' `clip`;
     /// missing values (and NaN) stay missing.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let f = f.clip(&["y"], Some(15.0), Some(25.0))?;
+    /// assert_eq!(f.query("y = 15")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn clip<S: AsRef<str>>(
         self,
         columns: &[S],
@@ -220,6 +303,15 @@ impl DataFrame {
     }
 
     /// Rounds `columns` to `decimals` places, halves to even, as pandas' `round`.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let f = f.round(&["x"], 0)?;
+    /// // Halves go to the even neighbour, as in pandas.
+    /// assert_eq!(f.query("x = 2.0")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn round<S: AsRef<str>>(self, columns: &[S], decimals: i64) -> Result<DataFrame> {
         use crate::expr::ExprExt;
         let names: Vec<String> = columns.iter().map(|c| c.as_ref().to_string()).collect();
@@ -233,6 +325,14 @@ impl DataFrame {
     }
 
     /// Absolute values of `columns`, as pandas' `abs`.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let f = f.with_column("y", dusk::col("y") * dusk::lit(-1))?.abs(&["y"])?;
+    /// assert_eq!(f.query("y = 10")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn abs<S: AsRef<str>>(self, columns: &[S]) -> Result<DataFrame> {
         use crate::expr::ExprExt;
         let names: Vec<String> = columns.iter().map(|c| c.as_ref().to_string()).collect();
@@ -247,6 +347,14 @@ impl DataFrame {
 
     /// Stacks frames' rows, aligning columns by name; a column missing from a frame is
     /// missing in its rows (pandas' `concat` along rows).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let both = f.clone().concat([f.select(["k"])?])?;
+    /// assert_eq!(both.len().await?, 6);
+    /// # Ok(()) }
+    /// ```
     pub fn concat(self, others: impl IntoIterator<Item = DataFrame>) -> Result<DataFrame> {
         let mut frame = self.into_datafusion();
         for other in others {
@@ -259,6 +367,14 @@ impl DataFrame {
     /// the first or last in the order of `order_by`, or none (pandas' `drop_duplicates`
     /// with `keep = "first" | "last" | False`). Without `order_by`, which of the
     /// repeated rows is kept is not defined (all columns equal when `subset` is empty).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let firsts = f.drop_duplicates(&["k"], "first", &["y"])?;
+    /// assert_eq!(firsts.query("k = 'a' and y = 10")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn drop_duplicates<S: AsRef<str>>(
         self,
         subset: &[S],
@@ -272,6 +388,14 @@ impl DataFrame {
 
     /// Adds a boolean column `duplicated`, true for rows that repeat `subset` (see
     /// [`drop_duplicates`](Self::drop_duplicates) for `keep` and `order_by`).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let flagged = f.duplicated(&["k"], "first", &["y"])?;
+    /// assert_eq!(flagged.query("duplicated")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn duplicated<S: AsRef<str>>(
         self,
         subset: &[S],
@@ -319,6 +443,14 @@ impl DataFrame {
 
     /// Unpivots: one row per (id values, value column), with columns `id_vars`,
     /// `var_name` (the column's name) and `value_name` (pandas' `melt`).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let long = f.melt(&["k"], &["g", "y"], "variable", "value")?;
+    /// assert_eq!(long.len().await?, 6);
+    /// # Ok(()) }
+    /// ```
     pub fn melt<S: AsRef<str>>(
         self,
         id_vars: &[S],
@@ -369,6 +501,14 @@ impl DataFrame {
     /// aggregating `values` with `aggfunc` per `index` group (pandas' `pivot_table`).
     /// The distinct values are found by a first pass over the data; missing cells get
     /// `fill_value`. Output columns are named by the value, sorted.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let wide = f.pivot_table(&["k"], "g", "y", "sum", None).await?;
+    /// assert_eq!(wide.columns(), ["k", "1", "2"]);
+    /// # Ok(()) }
+    /// ```
     pub async fn pivot_table(
         self,
         index: &[&str],
@@ -400,6 +540,14 @@ impl DataFrame {
 
     /// [`pivot_table`](Self::pivot_table) with the output columns given by the caller,
     /// which saves the first pass (and is lazy).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let wide = f.pivot_table_with(&["k"], "g", "y", "sum", None, &["2".to_string()])?;
+    /// assert_eq!(wide.columns(), ["k", "2"]);
+    /// # Ok(()) }
+    /// ```
     pub fn pivot_table_with(
         self,
         index: &[&str],
@@ -441,6 +589,15 @@ impl DataFrame {
 
     /// One row per element of the list column `column` (pandas' `explode`); an empty or
     /// missing list gives one row with a missing value.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// use dusk::{col, ExprExt};
+    /// let parts = f.with_column("s", col("s").str().split("p"))?.explode("s")?;
+    /// assert!(parts.len().await? >= 3);
+    /// # Ok(()) }
+    /// ```
     pub fn explode(self, column: &str) -> Result<DataFrame> {
         self.check_columns(&[column])?;
         let options = datafusion::common::UnnestOptions::new().with_preserve_nulls(true);
@@ -451,6 +608,15 @@ impl DataFrame {
     }
 
     /// How many partitions the plan's output has (Dask's `npartitions`); plans the query.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// # let _ = f;
+    /// let trips = dusk::Session::local().read_parquet("../../tests/data/trips/").await?;
+    /// assert_eq!(trips.repartition(3)?.npartitions().await?, 3);
+    /// # Ok(()) }
+    /// ```
     pub async fn npartitions(&self) -> Result<usize> {
         let plan = self
             .clone()
@@ -460,18 +626,38 @@ impl DataFrame {
         Ok(plan.properties().output_partitioning().partition_count())
     }
 
-    /// Spreads rows evenly over `n` partitions (Dask's `repartition(npartitions=n)`).
+    /// Spreads rows evenly over `n` partitions (Dask's `repartition(npartitions=n)`);
+    /// later steps of this frame also run with `n` partitions.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// assert_eq!(f.repartition(2)?.len().await?, 3);
+    /// # Ok(()) }
+    /// ```
     pub fn repartition(self, n: usize) -> Result<DataFrame> {
         if n == 0 {
             return Err(Error::invalid_option("npartitions", 0, "at least 1"));
         }
-        Ok(DataFrame::from_datafusion(
+        with_partitions(
             self.into_datafusion()
                 .repartition(Partitioning::RoundRobinBatch(n))?,
-        ))
+            n,
+        )
     }
 
-    /// Puts rows with equal `columns` in the same partition, over `n` partitions.
+    /// Asks for rows with equal `columns` in the same partition, over `n` partitions;
+    /// later steps of this frame run with `n` partitions. DataFusion 55's optimizer may
+    /// drop a hash repartition that no later operator needs, so do not rely on it for
+    /// the layout of `map_partitions`.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let f = f.repartition_by(&["k"], 2)?;
+    /// assert_eq!(f.len().await?, 3);
+    /// # Ok(()) }
+    /// ```
     pub fn repartition_by<S: AsRef<str>>(self, columns: &[S], n: usize) -> Result<DataFrame> {
         let names: Vec<String> = columns.iter().map(|c| c.as_ref().to_string()).collect();
         self.check_columns(&names)?;
@@ -479,14 +665,24 @@ impl DataFrame {
             return Err(Error::invalid_option("npartitions", 0, "at least 1"));
         }
         let exprs = names.iter().map(ident).collect();
-        Ok(DataFrame::from_datafusion(
+        with_partitions(
             self.into_datafusion()
                 .repartition(Partitioning::Hash(exprs, n))?,
-        ))
+            n,
+        )
     }
 
     /// Runs the plan now and keeps its result in memory, partitions intact, so that later
     /// plans built on the returned frame reuse it (Dask's `persist`).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let kept = f.persist().await?;
+    /// assert_eq!(kept.clone().len().await?, 3);
+    /// assert_eq!(kept.len().await?, 3);
+    /// # Ok(()) }
+    /// ```
     pub async fn persist(self) -> Result<DataFrame> {
         let state = self.state();
         let frame = self.into_datafusion();
@@ -500,6 +696,14 @@ impl DataFrame {
     /// Runs `f` over the record batches of every partition in parallel (Dask's
     /// `map_partitions`), and returns the results as an in-memory frame; the output
     /// schema is taken from the first output batch. Runs the plan now.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let tripled = f.map_partitions(|batch| Ok(batch.slice(0, batch.num_rows().min(1)))).await?;
+    /// assert!(tripled.len().await? >= 1);
+    /// # Ok(()) }
+    /// ```
     pub async fn map_partitions<F>(self, f: F) -> Result<DataFrame>
     where
         F: Fn(arrow::array::RecordBatch) -> Result<arrow::array::RecordBatch>
@@ -535,6 +739,16 @@ impl DataFrame {
         let ctx = datafusion::prelude::SessionContext::new_with_state(state);
         Ok(DataFrame::from_datafusion(ctx.read_table(Arc::new(table))?))
     }
+}
+
+/// The frame with its session's target partitions set to `n`, so that DataFusion keeps
+/// the partitioning asked for instead of re-splitting to the session default.
+fn with_partitions(frame: datafusion::dataframe::DataFrame, n: usize) -> Result<DataFrame> {
+    let (mut state, plan) = frame.into_parts();
+    state.config_mut().options_mut().execution.target_partitions = n;
+    Ok(DataFrame::from_datafusion(
+        datafusion::dataframe::DataFrame::new(state, plan),
+    ))
 }
 
 fn fmt_edge(v: f64) -> String {

@@ -47,7 +47,7 @@ pub(crate) fn order(columns: &[String]) -> Vec<SortExpr> {
 }
 
 /// A pandas frequency ("1h", "15min", "30s", "1d", "2D", "1W") as an interval.
-pub fn freq_to_interval(freq: &str) -> Result<ScalarValue> {
+pub(crate) fn freq_to_interval(freq: &str) -> Result<ScalarValue> {
     let f = freq.trim();
     let split = f.find(|c: char| !c.is_ascii_digit()).unwrap_or(f.len());
     let (n, unit) = f.split_at(split);
@@ -109,6 +109,14 @@ pub struct Rolling {
 
 impl Rolling {
     /// Restarts the window in each group of `keys` (pandas' `groupby(keys).rolling(n)`).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let per_key = f.rolling(2, ["y"])?.by(["k"])?.sum(&["y"])?;
+    /// assert_eq!(per_key.query("y_sum = 40")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn by<S: AsRef<str>>(mut self, keys: impl IntoIterator<Item = S>) -> Result<Self> {
         self.by = keys.into_iter().map(|k| k.as_ref().to_string()).collect();
         self.frame.check_columns(&self.by)?;
@@ -118,6 +126,14 @@ impl Rolling {
     /// Adds `column_func` columns holding `func` (mean, sum, min, max, std, count) of the
     /// last `n` rows of each column; missing where fewer than `n` values are present, as
     /// pandas' default `min_periods = n`.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let r = f.rolling(2, ["y"])?.agg(&["y"], "max")?;
+    /// assert_eq!(r.query("y_max = 30")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn agg<S: AsRef<str>>(self, columns: &[S], func: &str) -> Result<DataFrame> {
         let names: Vec<String> = columns.iter().map(|c| c.as_ref().to_string()).collect();
         self.frame.check_columns(&names)?;
@@ -148,22 +164,62 @@ impl Rolling {
         Ok(out)
     }
     /// Moving mean.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let r = f.rolling(2, ["y"])?.mean(&["y"])?;
+    /// assert_eq!(r.query("y_mean = 25")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn mean<S: AsRef<str>>(self, columns: &[S]) -> Result<DataFrame> {
         self.agg(columns, "mean")
     }
     /// Moving sum.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let r = f.rolling(3, ["y"])?.sum(&["y"])?;
+    /// assert_eq!(r.query("y_sum = 60")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn sum<S: AsRef<str>>(self, columns: &[S]) -> Result<DataFrame> {
         self.agg(columns, "sum")
     }
     /// Moving minimum.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let r = f.rolling(2, ["y"])?.min(&["y"])?;
+    /// assert_eq!(r.query("y_min = 20")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn min<S: AsRef<str>>(self, columns: &[S]) -> Result<DataFrame> {
         self.agg(columns, "min")
     }
     /// Moving maximum.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let r = f.rolling(2, ["y"])?.max(&["y"])?;
+    /// assert_eq!(r.query("y_max = 20")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn max<S: AsRef<str>>(self, columns: &[S]) -> Result<DataFrame> {
         self.agg(columns, "max")
     }
     /// Moving standard deviation (ddof 1).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let r = f.rolling(3, ["y"])?.std(&["y"])?;
+    /// assert_eq!(r.query("y_std = 10")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn std<S: AsRef<str>>(self, columns: &[S]) -> Result<DataFrame> {
         self.agg(columns, "std")
     }
@@ -237,6 +293,14 @@ impl DataFrame {
 
     /// Running sums of `columns` in the order of `order_by` (pandas' `cumsum`, which skips
     /// missing values and leaves them missing).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let r = f.cumsum(&["y"], &["t"])?;
+    /// assert_eq!(r.query("y = 60")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn cumsum<S: AsRef<str>, O: AsRef<str>>(
         self,
         columns: &[S],
@@ -246,6 +310,14 @@ impl DataFrame {
     }
 
     /// Running maxima of `columns` in the order of `order_by` (pandas' `cummax`).
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let r = f.cummax(&["x"], &["t"])?;
+    /// assert_eq!(r.query("x = 3.0")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn cummax<S: AsRef<str>, O: AsRef<str>>(
         self,
         columns: &[S],
@@ -283,6 +355,14 @@ impl DataFrame {
     /// Ranks of `column` as a new column `{column}_rank` (Float64, 1-based), as pandas'
     /// `rank(method, ascending)`: `average` (default), `min`, `max`, `first` (ties by
     /// `tie_order`), `dense`. Missing values get a missing rank.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let r = f.rank("k", "average", true)?;
+    /// assert_eq!(r.query("k_rank = 1.5")?.len().await?, 2);
+    /// # Ok(()) }
+    /// ```
     pub fn rank(self, column: &str, method: &str, ascending: bool) -> Result<DataFrame> {
         self.rank_by(column, method, ascending, &[])
     }
