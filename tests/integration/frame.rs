@@ -289,3 +289,63 @@ async fn repartition_sets_the_number_of_partitions() {
     let by = trips.repartition_by(&["payment_type"], 5).unwrap();
     assert_eq!(by.len().await.unwrap(), 6000);
 }
+
+#[tokio::test]
+async fn sample_is_reproducible_and_close_to_the_fraction() {
+    let trips = session().read_parquet(data("trips/")).await.unwrap();
+    let a = rows(
+        trips
+            .clone()
+            .sample(0.1, 1)
+            .unwrap()
+            .sort_values(["pickup_datetime"], true)
+            .unwrap(),
+    )
+    .await;
+    let b = rows(
+        trips
+            .clone()
+            .sample(0.1, 1)
+            .unwrap()
+            .sort_values(["pickup_datetime"], true)
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(a, b, "same seed, same rows");
+    // 600 expected; a binomial's standard deviation here is about 23.
+    assert!((500..700).contains(&a.len()), "{}", a.len());
+    let c = trips.clone().sample(0.1, 2).unwrap().len().await.unwrap();
+    assert!((500..700).contains(&c));
+    assert_eq!(trips.sample_n(7, 3).unwrap().len().await.unwrap(), 7);
+}
+
+#[tokio::test]
+async fn persist_and_map_partitions_keep_every_row() {
+    let trips = session().read_parquet(data("trips/")).await.unwrap();
+    let kept = trips.clone().persist().await.unwrap();
+    assert_eq!(kept.clone().len().await.unwrap(), 6000);
+    assert_eq!(kept.shape().await.unwrap(), (6000, 8));
+    // A closure over each partition's batches: keep the fare column, doubled.
+    let doubled = trips
+        .select(["fare_amount"])
+        .unwrap()
+        .map_partitions(|batch| {
+            let fares = arrow::compute::kernels::numeric::mul(
+                batch.column(0),
+                &arrow::array::Float64Array::new_scalar(2.0),
+            )?;
+            Ok(RecordBatch::try_from_iter([("double_fare", fares)])?)
+        })
+        .await
+        .unwrap();
+    assert_eq!(doubled.columns(), ["double_fare"]);
+    assert_eq!(doubled.len().await.unwrap(), 6000);
+}
+
+#[tokio::test]
+async fn na_position_first_puts_missing_values_first() {
+    let s = session();
+    let f = frame(&s, vec![("v", ints(vec![Some(2), None, Some(1)]))]);
+    let got = rows(f.sort_values_with(&["v"], &[false], "first").unwrap()).await;
+    assert_eq!(got, [[""], ["2"], ["1"]]);
+}

@@ -377,6 +377,32 @@ impl DataFrame {
     /// # Ok(()) }
     /// ```
     pub fn sort_values_by<S: AsRef<str>>(self, by: &[S], ascending: &[bool]) -> Result<Self> {
+        self.sort_values_with(by, ascending, "last")
+    }
+
+    /// Sorts with pandas' `na_position`: `"last"` (default) or `"first"`.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let session = dusk::Session::local();
+    /// let f = session.sql("SELECT * FROM (VALUES (2), (NULL), (1)) AS t(v)").await?;
+    /// let sorted = f.sort_values_with(&["v"], &[true], "first")?.head(1)?;
+    /// assert_eq!(sorted.query("v IS NULL")?.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
+    pub fn sort_values_with<S: AsRef<str>>(
+        self,
+        by: &[S],
+        ascending: &[bool],
+        na_position: &str,
+    ) -> Result<Self> {
+        let nulls_first = match na_position {
+            "last" => false,
+            "first" => true,
+            other => {
+                return Err(Error::invalid_option("na_position", other, "last or first"));
+            }
+        };
         if by.len() != ascending.len() {
             return Err(Error::invalid_option(
                 "ascending",
@@ -392,7 +418,7 @@ impl DataFrame {
         let sort: Vec<SortExpr> = by
             .iter()
             .zip(ascending)
-            .map(|(c, asc)| missing_aware(&self, c.as_ref()).sort(*asc, false))
+            .map(|(c, asc)| missing_aware(&self, c.as_ref()).sort(*asc, nulls_first))
             .collect();
         Ok(Self::new(self.inner.sort(sort)?))
     }

@@ -102,16 +102,7 @@ impl DataFrame {
                 "a fraction between 0 and 1",
             ));
         }
-        let mut parts: Vec<Expr> = vec![lit(format!("{seed}\u{1}"))];
-        for c in self.columns() {
-            parts.push(
-                datafusion::functions::core::coalesce()
-                    .call(vec![cast(ident(&c), DataType::Utf8), lit("\u{2}")]),
-            );
-            parts.push(lit("\u{1}"));
-        }
-        let text = datafusion::functions::string::concat().call(parts);
-        let hash = datafusion::functions::crypto::md5().call(vec![text]);
+        let hash = self.row_hash(seed);
         // md5's hex digits are uniform: compare the first eight, as text of fixed width,
         // with the fraction scaled to [0, 2^32).
         let prefix =
@@ -121,6 +112,43 @@ impl DataFrame {
             return Ok(self);
         }
         self.filter(prefix.lt(lit(format!("{threshold:08x}"))))
+    }
+
+    /// `n` rows chosen at random, reproducibly for a given `seed` (pandas'
+    /// `sample(n=, random_state=)`; the rows chosen differ from pandas'). Rows are ranked
+    /// by a hash of their values and the seed, and the first `n` kept.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// # let trips = dusk::Session::local().read_parquet("../../tests/data/trips/").await?;
+    /// let a = trips.clone().sample_n(5, 42)?.collect().await?;
+    /// let b = trips.sample_n(5, 42)?.collect().await?;
+    /// assert_eq!(a, b);
+    /// # Ok(()) }
+    /// ```
+    pub fn sample_n(self, n: usize, seed: u64) -> Result<DataFrame> {
+        let hash = self.row_hash(seed);
+        let columns = self.columns();
+        let frame = self
+            .with_column("__dusk_hash", hash)?
+            .into_datafusion()
+            .sort(vec![ident("__dusk_hash").sort(true, false)])?
+            .limit(0, Some(n))?;
+        DataFrame::from_datafusion(frame).select(columns)
+    }
+
+    /// An md5 hex digest of the row's values and `seed`.
+    fn row_hash(&self, seed: u64) -> Expr {
+        let mut parts: Vec<Expr> = vec![lit(format!("{seed}\u{1}"))];
+        for c in self.columns() {
+            parts.push(
+                datafusion::functions::core::coalesce()
+                    .call(vec![cast(ident(&c), DataType::Utf8), lit("\u{2}")]),
+            );
+            parts.push(lit("\u{1}"));
+        }
+        let text = datafusion::functions::string::concat().call(parts);
+        datafusion::functions::crypto::md5().call(vec![text])
     }
 
     /// Keeps values where `condition` holds and puts `other` (missing if `None`)
