@@ -9,14 +9,37 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Parser;
+
+mod h2o;
 use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::util::pretty::pretty_format_batches;
 use datafusion::prelude::{ParquetReadOptions, SessionContext};
 use dusk::demo::{TripsOptions, generate_trips};
 use dusk::{Session, col, lit};
 
-/// Benchmark Dusk against raw DataFusion on the demo trips.
+/// Dusk's benchmark programs.
 #[derive(Debug, Parser)]
+enum Cli {
+    /// The README's question on the demo trips: Dusk API, Dusk SQL and raw DataFusion.
+    MainJob(Args),
+    /// The h2o groupby questions on one Parquet file, in SQL and with the DataFrame API;
+    /// prints one JSON line per engine and query (driven by bench/h2o.py).
+    H2oGroupby(H2oArgs),
+}
+
+/// Options of `h2o-groupby`.
+#[derive(Debug, clap::Args)]
+struct H2oArgs {
+    /// The Parquet file made by bench/h2o.py.
+    #[arg(long)]
+    data: String,
+    /// Runs per query.
+    #[arg(long, default_value_t = 2)]
+    runs: usize,
+}
+
+/// Options of `main-job`.
+#[derive(Debug, clap::Args)]
 struct Args {
     /// Folder of trips Parquet files (generated if missing).
     #[arg(long, default_value = "bench/data/trips")]
@@ -38,7 +61,13 @@ const SQL: &str = "SELECT passenger_count, count(fare_amount) AS trips, avg(tip_
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args = Args::parse();
+    match Cli::parse() {
+        Cli::MainJob(args) => main_job(args).await,
+        Cli::H2oGroupby(args) => h2o::run(args.data, args.runs).await,
+    }
+}
+
+async fn main_job(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     if !args.data.join("2024-01.parquet").exists() {
         eprintln!("generating {} trips in {}", args.rows, args.data.display());
         generate_trips(
