@@ -156,7 +156,8 @@ def run_pandas(path, q, dask=False):
             "q5": lambda: x.groupby("id6", dropna=False).agg(v1=("v1", "sum"), v2=("v2", "sum"), v3=("v3", "sum")),
             "q6": lambda: x.groupby(["id4", "id5"], dropna=False).agg(median_v3=("v3", "median"), sd_v3=("v3", "std")),
             "q7": lambda: x.groupby("id3", dropna=False).agg(a=("v1", "max"), b=("v2", "min")).assign(range_v1_v2=lambda d: d.a - d.b)[["range_v1_v2"]],
-            "q8": None,
+            "q8": None if dask else (lambda: x.dropna(subset=["v3"]).sort_values("v3", ascending=False)
+                                      .groupby("id6").head(2)[["id6", "v3"]].set_index("id6")),
             "q9": None,
             "q10": lambda: x.groupby(["id1", "id2", "id3", "id4", "id5", "id6"], dropna=False).agg(v3=("v3", "sum"), count=("v1", "size")),
         }[q]
