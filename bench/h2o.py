@@ -111,7 +111,7 @@ def run_duckdb(path, q):
     con.execute(f"SET threads TO {os.cpu_count()}")
     con.execute(f"CREATE VIEW x AS SELECT * FROM read_parquet('{path}')")
     sql = QUERIES[q].replace("stddev(", "stddev_samp(")
-    return timed(lambda: numeric_sums(con.execute(sql).arrow()))
+    return timed(lambda: numeric_sums(con.execute(sql).to_arrow_table()))
 
 
 def run_polars(path, q):
@@ -251,10 +251,15 @@ def main():
         ts = [table[(e, q)][-1] for q in QUERIES if table.get((e, q))]
         return ts
     dusk_total = sum(total("dusk-sql")) if total("dusk-sql") else float("nan")
-    lines.append("| total | " + " | ".join(f"{sum(total(e)):.3f}" for e in names) + " |")
+    def cell(e, f):
+        return f(total(e)) if total(e) else ""
+    lines.append("| queries run | " + " | ".join(str(len(total(e))) for e in names) + " |")
+    lines.append("| total | " + " | ".join(cell(e, lambda t: f"{sum(t):.3f}") for e in names) + " |")
     lines.append("| geomean | " + " | ".join(
-        f"{math.exp(sum(math.log(max(t, 1e-9)) for t in total(e)) / max(len(total(e)), 1)):.3f}" for e in names) + " |")
-    lines.append("| total / dusk-sql | " + " | ".join(f"{sum(total(e)) / dusk_total:.2f}" for e in names) + " |")
+        cell(e, lambda t: f"{math.exp(sum(math.log(max(x, 1e-9)) for x in t) / len(t)):.3f}") for e in names) + " |")
+    lines.append("| total / dusk-sql | " + " | ".join(cell(e, lambda t: f"{sum(t) / dusk_total:.2f}") for e in names) + " |")
+    lines.append("")
+    lines.append("Totals cover different query sets where an engine skips queries (see 'queries run').")
     lines.append("")
     lines.append("Answers: " + ("all engines agree with dusk-sql." if not disagree else "DISAGREE:\n\n" + "\n".join(f"- {d}" for d in disagree)))
     with open(os.path.join(HERE, "results", f"{suite}.md"), "w") as f:
