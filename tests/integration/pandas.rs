@@ -40,6 +40,13 @@ async fn load(session: &Session, name: &str) -> DataFrame {
     session.read_parquet(path.to_str().unwrap()).await.unwrap()
 }
 
+/// Groups by `keys` after dropping rows with a missing key, as the pandas side does
+/// for operations whose row-wise output pandas leaves out for missing keys.
+fn grouped_present(df: DataFrame, keys: &[String]) -> dusk::Result<dusk::GroupBy> {
+    let subset: Vec<&str> = keys.iter().map(String::as_str).collect();
+    df.dropna(DropHow::Any, Some(&subset), None)?.groupby(keys)
+}
+
 /// Runs one operation of a case on `df`.
 async fn apply(session: &Session, df: DataFrame, op: &str, a: &Value) -> dusk::Result<DataFrame> {
     let s = |k: &str| a[k].as_str().unwrap_or_default().to_string();
@@ -225,54 +232,26 @@ async fn apply(session: &Session, df: DataFrame, op: &str, a: &Value) -> dusk::R
         "groupby_head" => df.groupby(list("keys"))?.head(n("n"), &list("order_by"))?,
         "groupby_nlargest" => df.groupby(list("keys"))?.nlargest(n("n"), &s("col"))?,
         "groupby_nsmallest" => df.groupby(list("keys"))?.nsmallest(n("n"), &s("col"))?,
-        "groupby_cumsum" => df
-            .dropna(
-                DropHow::Any,
-                Some(&list("keys").iter().map(String::as_str).collect::<Vec<_>>()),
-                None,
-            )?
-            .groupby(list("keys"))?
-            .cumsum(&list("cols"), &list("order_by"))?,
-        "groupby_cumcount" => df
-            .dropna(
-                DropHow::Any,
-                Some(&list("keys").iter().map(String::as_str).collect::<Vec<_>>()),
-                None,
-            )?
-            .groupby(list("keys"))?
-            .cumcount(&list("order_by"))?,
-        "groupby_rank" => df
-            .dropna(
-                DropHow::Any,
-                Some(&list("keys").iter().map(String::as_str).collect::<Vec<_>>()),
-                None,
-            )?
-            .groupby(list("keys"))?
-            .rank(&s("col"), &s("method"), true)?,
-        "groupby_shift" => df
-            .dropna(
-                DropHow::Any,
-                Some(&list("keys").iter().map(String::as_str).collect::<Vec<_>>()),
-                None,
-            )?
-            .groupby(list("keys"))?
-            .shift(&s("col"), a["n"].as_i64().unwrap(), &list("order_by"))?,
-        "groupby_diff" => df
-            .dropna(
-                DropHow::Any,
-                Some(&list("keys").iter().map(String::as_str).collect::<Vec<_>>()),
-                None,
-            )?
-            .groupby(list("keys"))?
-            .diff(&s("col"), a["n"].as_i64().unwrap(), &list("order_by"))?,
-        "groupby_transform" => df
-            .dropna(
-                DropHow::Any,
-                Some(&list("keys").iter().map(String::as_str).collect::<Vec<_>>()),
-                None,
-            )?
-            .groupby(list("keys"))?
-            .transform(&s("col"), &s("func"))?,
+        "groupby_cumsum" => {
+            grouped_present(df, &list("keys"))?.cumsum(&list("cols"), &list("order_by"))?
+        }
+        "groupby_cumcount" => grouped_present(df, &list("keys"))?.cumcount(&list("order_by"))?,
+        "groupby_rank" => {
+            grouped_present(df, &list("keys"))?.rank(&s("col"), &s("method"), true)?
+        }
+        "groupby_shift" => grouped_present(df, &list("keys"))?.shift(
+            &s("col"),
+            a["n"].as_i64().unwrap(),
+            &list("order_by"),
+        )?,
+        "groupby_diff" => grouped_present(df, &list("keys"))?.diff(
+            &s("col"),
+            a["n"].as_i64().unwrap(),
+            &list("order_by"),
+        )?,
+        "groupby_transform" => {
+            grouped_present(df, &list("keys"))?.transform(&s("col"), &s("func"))?
+        }
         "merge" => {
             let other = load(session, &s("other")).await;
             let how = match s("how").as_str() {

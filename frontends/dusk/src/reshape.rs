@@ -320,14 +320,7 @@ impl DataFrame {
         high: Option<f64>,
     ) -> Result<DataFrame> {
         use crate::expr::ExprExt;
-        let names: Vec<String> = columns.iter().map(|c| c.as_ref().to_string()).collect();
-        self.check_columns(&names)?;
-        let mut out = self;
-        for c in &names {
-            let e = missing_aware(&out, c).clip(low.map(lit), high.map(lit));
-            out = out.with_column(c, e)?;
-        }
-        Ok(out)
+        self.map_columns(columns, |e| e.clip(low.map(lit), high.map(lit)))
     }
 
     /// Rounds `columns` to `decimals` places, halves to even, as pandas' `round`.
@@ -342,14 +335,7 @@ impl DataFrame {
     /// ```
     pub fn round<S: AsRef<str>>(self, columns: &[S], decimals: i64) -> Result<DataFrame> {
         use crate::expr::ExprExt;
-        let names: Vec<String> = columns.iter().map(|c| c.as_ref().to_string()).collect();
-        self.check_columns(&names)?;
-        let mut out = self;
-        for c in &names {
-            let e = missing_aware(&out, c).round_to(decimals);
-            out = out.with_column(c, e)?;
-        }
-        Ok(out)
+        self.map_columns(columns, |e| e.round_to(decimals))
     }
 
     /// Absolute values of `columns`, as pandas' `abs`.
@@ -363,11 +349,20 @@ impl DataFrame {
     /// ```
     pub fn abs<S: AsRef<str>>(self, columns: &[S]) -> Result<DataFrame> {
         use crate::expr::ExprExt;
+        self.map_columns(columns, |e| e.abs())
+    }
+
+    /// Replaces each of `columns` by `f` of its pandas view (NaN as missing).
+    fn map_columns<S: AsRef<str>>(
+        self,
+        columns: &[S],
+        f: impl Fn(Expr) -> Expr,
+    ) -> Result<DataFrame> {
         let names: Vec<String> = columns.iter().map(|c| c.as_ref().to_string()).collect();
         self.check_columns(&names)?;
         let mut out = self;
         for c in &names {
-            let e = missing_aware(&out, c).abs();
+            let e = f(missing_aware(&out, c));
             out = out.with_column(c, e)?;
         }
         Ok(out)
@@ -716,9 +711,7 @@ impl DataFrame {
         let frame = self.into_datafusion();
         let schema = Arc::new(frame.schema().as_arrow().clone());
         let partitions = frame.collect_partitioned().await?;
-        let table = datafusion::datasource::MemTable::try_new(schema, partitions)?;
-        let ctx = datafusion::prelude::SessionContext::new_with_state(state);
-        Ok(DataFrame::from_datafusion(ctx.read_table(Arc::new(table))?))
+        in_memory(state, schema, partitions)
     }
 
     /// Runs `f` over the record batches of every partition in parallel (Dask's
@@ -763,10 +756,19 @@ impl DataFrame {
                 "map_partitions produced no batch to take a schema from".into(),
             ));
         };
-        let table = datafusion::datasource::MemTable::try_new(schema, partitions)?;
-        let ctx = datafusion::prelude::SessionContext::new_with_state(state);
-        Ok(DataFrame::from_datafusion(ctx.read_table(Arc::new(table))?))
+        in_memory(state, schema, partitions)
     }
+}
+
+/// A frame over batches held in memory, partitions kept, in `state`'s session.
+fn in_memory(
+    state: datafusion::execution::SessionState,
+    schema: arrow::datatypes::SchemaRef,
+    partitions: Vec<Vec<arrow::array::RecordBatch>>,
+) -> Result<DataFrame> {
+    let table = datafusion::datasource::MemTable::try_new(schema, partitions)?;
+    let ctx = datafusion::prelude::SessionContext::new_with_state(state);
+    Ok(DataFrame::from_datafusion(ctx.read_table(Arc::new(table))?))
 }
 
 /// The frame with its session's target partitions set to `n`, so that DataFusion keeps
