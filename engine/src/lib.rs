@@ -13,6 +13,7 @@
 
 pub mod error;
 pub mod ordered_store;
+pub mod plan;
 pub mod read;
 pub mod session;
 pub mod size;

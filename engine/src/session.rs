@@ -212,6 +212,7 @@ impl SessionBuilder {
             .with_config(config)
             .with_runtime_env(Arc::clone(&runtime))
             .with_default_features()
+            .with_query_planner(Arc::new(crate::plan::DuskQueryPlanner))
             .build();
         let ctx = url_table::install(SessionContext::new_with_state(state));
         Ok(Session {

@@ -336,7 +336,6 @@ async fn persist_and_map_partitions_keep_every_row() {
             )?;
             Ok(RecordBatch::try_from_iter([("double_fare", fares)])?)
         })
-        .await
         .unwrap();
     assert_eq!(doubled.columns(), ["double_fare"]);
     assert_eq!(doubled.len().await.unwrap(), 6000);
@@ -348,4 +347,93 @@ async fn na_position_first_puts_missing_values_first() {
     let f = frame(&s, vec![("v", ints(vec![Some(2), None, Some(1)]))]);
     let got = rows(f.sort_values_with(&["v"], &[false], "first").unwrap()).await;
     assert_eq!(got, [[""], ["2"], ["1"]]);
+}
+
+#[tokio::test]
+async fn sort_values_is_stable_across_files_and_partitions() {
+    // Three files, split over several partitions, filtered first: rows with equal keys
+    // must come out in input order (files in path order, rows in file order).
+    let parallel = Session::builder()
+        .target_partitions(5)
+        .batch_size(333)
+        .config("datafusion.optimizer.repartition_file_min_size", "1")
+        .build()
+        .unwrap();
+    let serial = Session::builder().target_partitions(1).build().unwrap();
+    let pick = |f: dusk::DataFrame| {
+        f.query("fare_amount > 3")
+            .unwrap()
+            .select(["payment_type", "pickup_datetime", "fare_amount"])
+            .unwrap()
+    };
+    let input = pick(serial.read_parquet(data("trips/")).await.unwrap());
+    let input = rows(input).await;
+    let sorted = pick(parallel.read_parquet(data("trips/")).await.unwrap())
+        .sort_values(["payment_type"], true)
+        .unwrap();
+    let sorted = rows(sorted).await;
+    assert_eq!(sorted.len(), input.len());
+    let mut expected = input.clone();
+    expected.sort_by(|a, b| a[0].cmp(&b[0])); // std's sort is stable
+    assert_eq!(sorted, expected);
+}
+
+#[tokio::test]
+async fn map_partitions_is_lazy_and_sees_whole_groups_after_repartition_by() {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let s = Session::builder().target_partitions(3).build().unwrap();
+    let trips = s.read_parquet(data("trips/")).await.unwrap();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let seen: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
+    let (c, w) = (Arc::clone(&calls), Arc::clone(&seen));
+    let mapped = trips
+        .select(["pickup_zone", "fare_amount"])
+        .unwrap()
+        .repartition_by(&["pickup_zone"], 3)
+        .unwrap()
+        .map_partitions(move |batch| {
+            let call = c.fetch_add(1, Ordering::SeqCst);
+            let zones = arrow::compute::cast(batch.column(0), &arrow::datatypes::DataType::Utf8)?;
+            let zones = zones.as_any().downcast_ref::<StringArray>().unwrap();
+            let mut w = w.lock().unwrap();
+            for z in zones.iter().flatten() {
+                let first = *w.entry(z.to_string()).or_insert(call);
+                assert_eq!(first, call, "zone {z} seen by two calls");
+            }
+            Ok(batch)
+        })
+        .unwrap();
+    // Building the plan ran the function once, on an empty batch, to find the schema.
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    assert_eq!(mapped.columns(), ["pickup_zone", "fare_amount"]);
+    assert_eq!(mapped.len().await.unwrap(), 6000);
+    // Then once per partition, each seeing every row of its zones.
+    assert_eq!(calls.load(Ordering::SeqCst), 1 + 3);
+    assert!(seen.lock().unwrap().len() > 3);
+}
+
+#[tokio::test]
+async fn map_partitions_checks_the_declared_schema() {
+    let s = session();
+    let f = frame(&s, vec![("a", ints(vec![Some(1), Some(2)]))]);
+    let declared = Arc::new(arrow::datatypes::Schema::new(vec![
+        arrow::datatypes::Field::new("b", arrow::datatypes::DataType::Utf8, true),
+    ]));
+    let wrong = f.clone().map_partitions_with_schema(declared, Ok).unwrap();
+    let err = wrong.collect().await.unwrap_err().to_string();
+    assert!(
+        err.contains("map_partitions") && err.contains("b: Utf8"),
+        "{err}"
+    );
+    // A function that cannot take an empty batch asks for a declared schema.
+    let picky = f.map_partitions(|b| {
+        if b.num_rows() == 0 {
+            return Err(Error::Execution("no rows".into()));
+        }
+        Ok(b)
+    });
+    let err = picky.unwrap_err().to_string();
+    assert!(err.contains("map_partitions_with_schema"), "{err}");
 }

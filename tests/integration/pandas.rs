@@ -66,6 +66,8 @@ async fn apply(session: &Session, df: DataFrame, op: &str, a: &Value) -> dusk::R
             df.sort_values_by(&list("by"), &asc)?
         }
         "head" => df.head(n("n"))?,
+        "repartition" => df.repartition(n("n"))?,
+        "repartition_by" => df.repartition_by(&list("cols"), n("n"))?,
         "head_sorted" => df.sort_values(list("order_by"), true)?.head(n("n"))?,
         "tail" => df.tail(n("n"), &list("order_by"))?,
         "nlargest" => df.nlargest(n("n"), &list("cols"))?,
@@ -225,6 +227,8 @@ async fn apply(session: &Session, df: DataFrame, op: &str, a: &Value) -> dusk::R
                 "var" => g.var()?,
                 "median" => g.median()?,
                 "nunique" => g.nunique()?,
+                "first" => g.first()?,
+                "last" => g.last()?,
                 other => panic!("groupby {other}"),
             }
         }

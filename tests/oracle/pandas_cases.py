@@ -97,12 +97,18 @@ def cases():
         add(f"query{i}", [["query", {"expr": q}]])
     add("sort_x_head", [["sort_values", {"by": ["x", "n"], "ascending": [True, True]}], ["head", {"n": 5}]], True)
     add("sort_x_desc_head", [["sort_values", {"by": ["x", "n"], "ascending": [False, True]}], ["head", {"n": 5}]], True)
-    # Ties are broken by n: Dusk's sort is not stable across partitions (see docs/pandas.md).
     add("sort_k_y", [["sort_values", {"by": ["k", "y", "n"], "ascending": [True, False, True]}]], True)
+    # Stable sorts: ties keep their input order, as pandas' kind="stable".
+    add("sort_k_stable", [["sort_values", {"by": ["k"], "ascending": [True]}]], True)
+    add("sort_g_desc_stable", [["sort_values", {"by": ["g"], "ascending": [False]}]], True)
+    add("sort_after_filter_stable", [["query", {"expr": "y > 20"}], ["sort_values", {"by": ["g", "k"], "ascending": [True, False]}]], True)
     add("tail", [["tail", {"n": 4, "order_by": ["n"]}]], True)
     add("nlargest_x", [["nlargest", {"n": 3, "cols": ["x", "n"]}]], True)
     add("nsmallest_x", [["nsmallest", {"n": 3, "cols": ["x", "n"]}]], True)
     add("nlargest_y", [["nlargest", {"n": 4, "cols": ["y"]}]], True)
+    # Ties: pandas' keep="first" takes the earlier rows.
+    add("nlargest_g_ties", [["nlargest", {"n": 3, "cols": ["g"]}]], True)
+    add("nsmallest_g_ties", [["nsmallest", {"n": 3, "cols": ["g"]}]], True)
     add("nsmallest_y", [["nsmallest", {"n": 4, "cols": ["y"]}]], True)
     add("isin", [["isin", {"col": "k", "values": ["a", "ü", "p"]}]])
     add("between", [["between", {"col": "y", "low": 30, "high": 80}]])
@@ -147,10 +153,12 @@ def cases():
     add("groupby_agg_two_keys", [["groupby_agg", {"keys": ["k", "g"], "aggs": [["y_sum", "y", "sum"]]}]], True)
     add("groupby_agg_keep_na", [["groupby_agg", {"keys": ["k"], "dropna": False, "aggs": [["y_sum", "y", "sum"], ["n", "y", "size"]]}]])
     add("groupby_agg_int_key", [["groupby_agg", {"keys": ["g"], "aggs": [["x_std", "x", "std"], ["x_med", "x", "median"], ["k_nunique", "k", "nunique"]]}]], True)
-    for f in ["sum", "mean", "min", "max", "count", "size", "std", "var", "median", "nunique"]:
+    for f in ["sum", "mean", "min", "max", "count", "size", "std", "var", "median", "nunique", "first", "last"]:
         add(f"groupby_{f}", [["select", {"cols": ["k", "x", "y"]}], ["groupby_shortcut", {"keys": ["k"], "func": f}]], True)
     add("groupby_quantile", [["select", {"cols": ["k", "x", "y"]}], ["groupby_quantile", {"keys": ["k"], "q": 0.5}]], True)
     add("groupby_head", [["groupby_head", {"keys": ["k"], "n": 2, "order_by": ["n"]}]])
+    add("groupby_head_input_order", [["groupby_head", {"keys": ["k"], "n": 2, "order_by": []}]], True)
+    add("groupby_agg_first_last", [["groupby_agg", {"keys": ["g"], "aggs": [["x_first", "x", "first"], ["s_last", "s", "last"]]}]], True)
     add("groupby_nlargest", [["groupby_nlargest", {"keys": ["k"], "n": 2, "col": "y"}]])
     add("groupby_nsmallest", [["groupby_nsmallest", {"keys": ["k"], "n": 2, "col": "y"}]])
     add("groupby_cumsum", [["groupby_cumsum", {"keys": ["k"], "cols": ["y"], "order_by": ["n"]}]])
@@ -169,15 +177,17 @@ def cases():
     add("drop_duplicates_last", [["drop_duplicates", {"subset": ["k"], "keep": "last", "order_by": ["n"]}]])
     add("drop_duplicates_none", [["drop_duplicates", {"subset": ["k", "g"], "keep": "none", "order_by": ["n"]}]])
     add("drop_duplicates_all", [["select", {"cols": ["k", "g"]}], ["drop_duplicates", {"subset": [], "keep": "first", "order_by": []}]])
+    add("drop_duplicates_first_input_order", [["drop_duplicates", {"subset": ["k"], "keep": "first", "order_by": []}]])
+    add("drop_duplicates_last_input_order", [["drop_duplicates", {"subset": ["g"], "keep": "last", "order_by": []}]])
     add("duplicated", [["duplicated", {"subset": ["k"], "keep": "first", "order_by": ["n"]}]])
     add("pivot_table", [["pivot_table", {"index": ["k"], "columns": "g", "values": "y", "aggfunc": "sum"}]])
     add("melt", [["melt", {"id_vars": ["n"], "value_vars": ["x", "y"]}]])
     add("explode", [["explode_split", {"col": "s", "sep": " "}]], data=("small",))
     for method in ["average", "min", "max", "dense"]:
         add(f"rank_{method}", [["rank", {"col": "x", "method": method}]])
-    # "first" breaks ties by row order, which a parallel frame does not have: only
-    # checked on a column without ties.
+    # "first" breaks ties by input order.
     add("rank_first", [["rank", {"col": "y", "method": "first"}]], data=("small",))
+    add("rank_first_ties", [["rank", {"col": "g", "method": "first"}]])
     add("cumsum", [["cumsum", {"cols": ["y", "x"], "order_by": ["n"]}]])
     add("cummax", [["cummax", {"cols": ["x"], "order_by": ["n"]}]])
     add("rolling_mean", [["rolling", {"n": 3, "cols": ["x"], "func": "mean", "order_by": ["n"], "by": []}]])
@@ -185,6 +195,11 @@ def cases():
     add("rolling_max", [["rolling", {"n": 3, "cols": ["y"], "func": "max", "order_by": ["n"], "by": []}]])
     add("rolling_std", [["rolling", {"n": 3, "cols": ["y"], "func": "std", "order_by": ["n"], "by": []}]])
     add("resample", [["resample", {"freq": "1D", "on": "t", "aggs": [["y", "y", "sum"], ["x", "x", "mean"]]}]], True)
+    # Hourly bins leave many empty: they are there, with sum and count 0.
+    add("resample_empty_bins", [["resample", {"freq": "6h", "on": "t", "aggs": [["y", "y", "sum"], ["c", "x", "count"], ["m", "y", "max"]]}]], True)
+    # Dask's partition methods change the layout, never the answer.
+    add("repartition", [["repartition", {"n": 3}], ["select", {"cols": NUM}], ["reduce", {"func": "sum"}]], True)
+    add("repartition_by_groupby", [["repartition_by", {"cols": ["k"], "n": 2}], ["groupby_agg", {"keys": ["k"], "aggs": [["y_sum", "y", "sum"]]}]], True)
     return out
 
 
@@ -201,6 +216,8 @@ def missing_last(df, by, ascending):
 def apply(df, op, a, data):
     if op == "select":
         return df[a["cols"]]
+    if op in ("repartition", "repartition_by"):
+        return df
     if op == "query":
         return df.query(a["expr"])
     if op == "sort_values":
@@ -309,7 +326,10 @@ def apply(df, op, a, data):
     if op == "groupby_quantile":
         return df.groupby(a["keys"]).quantile(a["q"], numeric_only=True).reset_index()
     if op == "groupby_head":
-        return df.dropna(subset=a["keys"]).sort_values(a["order_by"]).groupby(a["keys"]).head(a["n"])
+        d = df.dropna(subset=a["keys"])
+        if a["order_by"]:
+            d = d.sort_values(a["order_by"])
+        return d.groupby(a["keys"]).head(a["n"])
     if op in ("groupby_nlargest", "groupby_nsmallest"):
         d = df.dropna(subset=a["keys"] + [a["col"]])
         asc = op == "groupby_nsmallest"
@@ -382,9 +402,7 @@ def apply(df, op, a, data):
         return d.assign(**{name: r})
     if op == "resample":
         named = {out: (c, f) for out, c, f in a["aggs"]}
-        r = df.resample(a["freq"], on=a["on"]).agg(**named).reset_index()
-        counts = df.resample(a["freq"], on=a["on"]).size().reset_index(name="rows")
-        return r[counts["rows"] > 0]
+        return df.resample(a["freq"], on=a["on"]).agg(**named).reset_index()
     raise ValueError(op)
 
 

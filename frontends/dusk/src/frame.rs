@@ -67,6 +67,26 @@ impl DataFrame {
         self.inner.clone().into_parts().0
     }
 
+    /// This frame with the hidden column [`ORDINAL`], which grows with input order (files
+    /// in path order, rows in file order), for stable sorts and pandas' "first".
+    pub(crate) fn with_ordinal(self) -> Result<Self> {
+        use datafusion::logical_expr::{Extension, LogicalPlan};
+        let (mut state, plan) = self.inner.into_parts();
+        // Round-robin repartitioning deals batches out of order; without it, every
+        // partition below the ordinal is a contiguous run of the input. Scans are still
+        // split by byte ranges and joins and aggregations still hash-partition.
+        state
+            .config_mut()
+            .options_mut()
+            .optimizer
+            .enable_round_robin_repartition = false;
+        let node = dusk_engine::plan::WithOrdinal::try_new(plan, ORDINAL)?;
+        let plan = LogicalPlan::Extension(Extension {
+            node: std::sync::Arc::new(node),
+        });
+        Ok(Self::new(DfFrame::new(state, plan)))
+    }
+
     /// The DataFusion DataFrame underneath.
     pub fn into_datafusion(self) -> DfFrame {
         self.inner
@@ -347,7 +367,9 @@ impl DataFrame {
     }
 
     /// Sorts by one or more columns, all ascending or all descending. Missing values go
-    /// last in both directions, as in pandas' default `na_position="last"`.
+    /// last in both directions, as in pandas' default `na_position="last"`. The sort is
+    /// stable, as pandas' `kind="stable"`: rows with equal keys keep their input order
+    /// (files in path order, then rows in file order).
     ///
     /// ```
     /// # #[tokio::main] async fn main() -> dusk::Result<()> {
@@ -415,12 +437,15 @@ impl DataFrame {
         }
         self.check_columns(by)?;
         // NaN is missing and sorts last, as in pandas (DataFusion orders NaN above numbers).
-        let sort: Vec<SortExpr> = by
+        let mut sort: Vec<SortExpr> = by
             .iter()
             .zip(ascending)
             .map(|(c, asc)| missing_aware(&self, c.as_ref()).sort(*asc, nulls_first))
             .collect();
-        Ok(Self::new(self.inner.sort(sort)?))
+        // Stable, as pandas' kind="stable": ties keep their input order.
+        sort.push(input_order(true));
+        let sorted = self.with_ordinal()?.inner.sort(sort)?;
+        Self::new(sorted).drop([ORDINAL])
     }
 
     /// Groups rows by key columns for aggregation; see [`GroupBy`].
@@ -765,6 +790,14 @@ impl DataFrame {
 }
 
 /// A column as pandas sees it: in float columns NaN is missing, so it becomes null.
+/// The hidden column holding each row's input position; see [`DataFrame::with_ordinal`].
+pub(crate) const ORDINAL: &str = "__dusk_ordinal";
+
+/// Input order, as a sort key: the tie-breaker that makes Dusk's sorts stable.
+pub(crate) fn input_order(ascending: bool) -> SortExpr {
+    ident(ORDINAL).sort(ascending, false)
+}
+
 pub(crate) fn missing_aware(frame: &DataFrame, column: &str) -> Expr {
     let is_float = frame
         .schema()

@@ -4,7 +4,7 @@ use datafusion::functions_aggregate::expr_fn as agg;
 use datafusion::logical_expr::{Expr, ident, lit};
 use dusk_engine::{Error, Result};
 
-use crate::frame::DataFrame;
+use crate::frame::{DataFrame, ORDINAL, input_order};
 
 /// The aggregations [`GroupBy::agg`] accepts by name, as in pandas.
 pub const AGGREGATIONS: &[&str] = &[
@@ -172,7 +172,15 @@ impl GroupBy {
 
     fn aggregate(self, aggs: Vec<Expr>) -> Result<DataFrame> {
         let keys: Vec<Expr> = self.keys.iter().map(ident).collect();
-        let mut frame = self.frame.into_datafusion();
+        let in_order = aggs
+            .iter()
+            .any(|a| a.column_refs().iter().any(|c| c.name == ORDINAL));
+        let frame = if in_order {
+            self.frame.with_ordinal()?
+        } else {
+            self.frame
+        };
+        let mut frame = frame.into_datafusion();
         if self.dropna {
             for k in &self.keys {
                 frame = frame.filter(ident(k).is_not_null())?;
@@ -385,8 +393,14 @@ impl GroupBy {
         order_by: Vec<datafusion::logical_expr::SortExpr>,
         present: Option<Expr>,
     ) -> Result<DataFrame> {
+        // Ties, and everything when no order is given, go by input order (pandas).
+        let mut order_by = order_by;
+        let by_input_order = order_by.is_empty();
+        order_by.push(input_order(true));
         let position = self.ranked(order_by.clone())?;
-        let mut frame = self.frame;
+        let mut frame = self.frame.clone();
+        let columns = frame.columns();
+        frame = frame.with_ordinal()?;
         if self.dropna {
             for k in &self.keys {
                 frame = frame.filter(ident(k).is_not_null())?;
@@ -395,22 +409,28 @@ impl GroupBy {
         if let Some(p) = present {
             frame = frame.filter(p)?;
         }
-        let columns = frame.columns();
         let frame = frame
             .with_column("__dusk_position", position)?
             .filter(ident("__dusk_position").lt_eq(lit(n as u64)))?;
-        let mut sort: Vec<_> = self
-            .keys
-            .iter()
-            .map(|k| ident(k).sort(true, false))
-            .collect();
+        let mut sort: Vec<_> = if by_input_order {
+            // pandas' groupby().head(n) keeps the rows in their input order.
+            vec![]
+        } else {
+            self.keys
+                .iter()
+                .map(|k| ident(k).sort(true, false))
+                .collect()
+        };
         sort.extend(order_by);
         let frame = frame.into_datafusion().sort(sort)?;
         DataFrame::from_datafusion(frame).select(columns)
     }
 
-    /// The first `n` rows of each group in the order of `order_by` (pandas'
-    /// `groupby(..).head(n)` on a sorted frame); output sorted by keys, then that order.
+    /// The first `n` rows of each group. With an empty `order_by`, first in input
+    /// order, and the rows stay in input order: pandas' `groupby(..).head(n)`. With
+    /// `order_by`, first in that order (ties in input order), and the output is sorted by
+    /// the keys, then that order (pandas' `sort_values(order_by).groupby(..).head(n)`,
+    /// sorted by the keys).
     ///
     /// ```
     /// # #[tokio::main] async fn main() -> dusk::Result<()> {
@@ -627,8 +647,9 @@ fn aggregate(frame: &DataFrame, column: &str, func: &str) -> Result<Expr> {
         "var" => agg::var_sample(c),
         "median" => agg::median(c),
         "nunique" => agg::count_distinct(c),
-        "first" => agg::first_value(c.clone(), vec![]).filter_nulls(),
-        "last" => agg::last_value(c.clone(), vec![]).filter_nulls(),
+        // pandas' first/last: the first/last present value in input order.
+        "first" => agg::first_value(c.clone(), vec![input_order(true)]).filter_nulls(),
+        "last" => agg::last_value(c.clone(), vec![input_order(true)]).filter_nulls(),
         _ => {
             return Err(Error::invalid_option(
                 "aggregation",

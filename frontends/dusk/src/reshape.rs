@@ -69,16 +69,19 @@ impl DataFrame {
             .map(|c| missing_aware(&self, c).is_not_null())
             .reduce(Expr::and)
             .unwrap_or(lit(true));
-        let order: Vec<_> = names
+        let mut order: Vec<_> = names
             .iter()
             .map(|c| ident(c).sort(ascending, false))
             .collect();
+        // pandas' keep="first": of tied rows, the earlier ones are chosen.
+        order.push(crate::frame::input_order(true));
         let frame = self
+            .with_ordinal()?
             .into_datafusion()
             .filter(present)?
             .sort(order)?
             .limit(0, Some(n))?;
-        Ok(DataFrame::from_datafusion(frame))
+        DataFrame::from_datafusion(frame).drop([crate::frame::ORDINAL])
     }
 
     /// A random sample of about `fraction` of the rows (0 to 1), reproducible for a
@@ -388,8 +391,8 @@ impl DataFrame {
 
     /// Drops rows that repeat the values of `subset` (all columns if empty), keeping
     /// the first or last in the order of `order_by`, or none (pandas' `drop_duplicates`
-    /// with `keep = "first" | "last" | False`). Without `order_by`, which of the
-    /// repeated rows is kept is not defined (all columns equal when `subset` is empty).
+    /// with `keep = "first" | "last" | False`). Without `order_by`, first and last mean
+    /// in input order, as in pandas; with it, ties in `order_by` go by input order.
     ///
     /// ```
     /// # #[tokio::main] async fn main() -> dusk::Result<()> {
@@ -437,17 +440,20 @@ impl DataFrame {
         let flag = match keep {
             "first" | "last" => {
                 let ascending = keep == "first";
-                let sort: Vec<_> = order_by
+                let mut sort: Vec<_> = order_by
                     .iter()
                     .map(|c| ident(c).sort(ascending, !ascending))
                     .collect();
-                let numbered = row_number().partition_by(partition);
-                let numbered = if sort.is_empty() {
-                    numbered
-                } else {
-                    numbered.order_by(sort)
-                };
-                numbered.build()?.gt(lit(1u64))
+                // Ties (and everything, without order_by) go by input order, as in pandas.
+                sort.push(crate::frame::input_order(ascending));
+                let numbered = row_number()
+                    .partition_by(partition)
+                    .order_by(sort)
+                    .build()?;
+                let flagged = self
+                    .with_ordinal()?
+                    .with_column("duplicated", numbered.gt(lit(1u64)))?;
+                return flagged.drop([crate::frame::ORDINAL]);
             }
             "none" | "false" => {
                 let n = crate::window::over(
@@ -669,10 +675,9 @@ impl DataFrame {
         )
     }
 
-    /// Asks for rows with equal `columns` in the same partition, over `n` partitions;
-    /// later steps of this frame run with `n` partitions. DataFusion 55's optimizer may
-    /// drop a hash repartition that no later operator needs, so do not rely on it for
-    /// the layout of `map_partitions`.
+    /// Puts rows with equal `columns` in the same partition, over `n` partitions (Dask's
+    /// `shuffle(on=...)`); later steps of this frame run with `n` partitions. A following
+    /// [`map_partitions`](Self::map_partitions) sees whole groups.
     ///
     /// ```
     /// # #[tokio::main] async fn main() -> dusk::Result<()> {
@@ -714,49 +719,92 @@ impl DataFrame {
         in_memory(state, schema, partitions)
     }
 
-    /// Runs `f` over the record batches of every partition in parallel (Dask's
-    /// `map_partitions`), and returns the results as an in-memory frame; the output
-    /// schema is taken from the first output batch. Runs the plan now.
+    /// Runs `f` once per partition, in parallel, over the partition's rows as one record
+    /// batch (Dask's `map_partitions`). Lazy: `f` runs when the frame is computed. The
+    /// output schema is found the way Dask finds its `meta`: by calling `f` on an empty
+    /// batch with this frame's columns; use
+    /// [`map_partitions_with_schema`](Self::map_partitions_with_schema) when `f` cannot
+    /// take an empty batch. After [`repartition_by`](Self::repartition_by), each call
+    /// sees every row of the groups in its partition. A function cannot be sent to a
+    /// cluster, so frames with `map_partitions` run in-process only.
     ///
     /// ```
     /// # #[tokio::main] async fn main() -> dusk::Result<()> {
     /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
-    /// let tripled = f.map_partitions(|batch| Ok(batch.slice(0, batch.num_rows().min(1)))).await?;
-    /// assert!(tripled.len().await? >= 1);
+    /// // The first row of each partition.
+    /// let firsts = f.map_partitions(|batch| Ok(batch.slice(0, batch.num_rows().min(1))))?;
+    /// assert!(firsts.len().await? >= 1);
     /// # Ok(()) }
     /// ```
-    pub async fn map_partitions<F>(self, f: F) -> Result<DataFrame>
+    pub fn map_partitions<F>(self, f: F) -> Result<DataFrame>
     where
         F: Fn(arrow::array::RecordBatch) -> Result<arrow::array::RecordBatch>
             + Send
             + Sync
             + 'static,
     {
-        use futures::StreamExt;
-        let state = self.state();
-        let f = Arc::new(f);
-        let streams = self.into_datafusion().execute_stream_partitioned().await?;
-        let mut tasks = Vec::new();
-        for mut stream in streams {
-            let f = Arc::clone(&f);
-            tasks.push(tokio::spawn(async move {
-                let mut out = Vec::new();
-                while let Some(batch) = stream.next().await {
-                    out.push(f(batch?)?);
-                }
-                Ok::<_, Error>(out)
-            }));
-        }
-        let mut partitions = Vec::new();
-        for t in tasks {
-            partitions.push(t.await.map_err(|e| Error::Execution(e.to_string()))??);
-        }
-        let Some(schema) = partitions.iter().flatten().next().map(|b| b.schema()) else {
-            return Err(Error::Plan(
-                "map_partitions produced no batch to take a schema from".into(),
-            ));
+        let func: dusk_engine::plan::BatchFn = Arc::new(f);
+        let (_, plan) = self.clone().into_datafusion().into_parts();
+        let schema = dusk_engine::plan::MapPartitions::infer_schema(&plan, &func)?;
+        self.map_partitions_node(func, schema)
+    }
+
+    /// [`map_partitions`](Self::map_partitions) with the output schema declared (Dask's
+    /// `meta=`); `f` must return batches of exactly these columns.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// use std::sync::Arc;
+    /// use dusk::arrow::array::{Int64Array, RecordBatch};
+    /// use dusk::arrow::datatypes::{DataType, Field, Schema};
+    /// # let f = dusk::Session::local().sql("SELECT * FROM (VALUES ('a', 1, 1.5, 10, TIMESTAMP '2024-01-01 10:30:00', ' Apple '), ('b', 2, NULL, 20, TIMESTAMP '2024-01-02 11:00:00', 'kiwi'), ('a', 2, 3.0, 30, TIMESTAMP '2024-01-03 12:15:00', NULL)) AS t(k, g, x, y, t, s)").await?;
+    /// let schema = Arc::new(Schema::new(vec![Field::new("rows", DataType::Int64, false)]));
+    /// let out = Arc::clone(&schema);
+    /// let counts = f.map_partitions_with_schema(schema, move |batch| {
+    ///     let rows = Int64Array::from(vec![batch.num_rows() as i64]);
+    ///     Ok(RecordBatch::try_new(Arc::clone(&out), vec![Arc::new(rows)])?)
+    /// })?;
+    /// let total = counts.sum()?.collect().await?;
+    /// # let _ = total;
+    /// # Ok(()) }
+    /// ```
+    pub fn map_partitions_with_schema<F>(
+        self,
+        schema: arrow::datatypes::SchemaRef,
+        f: F,
+    ) -> Result<DataFrame>
+    where
+        F: Fn(arrow::array::RecordBatch) -> Result<arrow::array::RecordBatch>
+            + Send
+            + Sync
+            + 'static,
+    {
+        self.map_partitions_node(Arc::new(f), schema)
+    }
+
+    fn map_partitions_node(
+        self,
+        func: dusk_engine::plan::BatchFn,
+        schema: arrow::datatypes::SchemaRef,
+    ) -> Result<DataFrame> {
+        use datafusion::logical_expr::{Extension, LogicalPlan, Partitioning as P};
+        let (state, plan) = self.into_datafusion().into_parts();
+        // After repartition_by, the function must see whole groups: ask for that layout
+        // (a bare hash repartition is otherwise dropped by the optimizer).
+        let keys = match &plan {
+            LogicalPlan::Repartition(r) => match &r.partitioning_scheme {
+                P::Hash(exprs, _) => exprs.clone(),
+                _ => vec![],
+            },
+            _ => vec![],
         };
-        in_memory(state, schema, partitions)
+        let node = dusk_engine::plan::MapPartitions::try_new(plan, func, keys, schema)?;
+        let plan = LogicalPlan::Extension(Extension {
+            node: Arc::new(node),
+        });
+        Ok(DataFrame::from_datafusion(
+            datafusion::dataframe::DataFrame::new(state, plan),
+        ))
     }
 }
 

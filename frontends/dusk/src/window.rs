@@ -262,8 +262,9 @@ impl DataFrame {
 
     /// Groups rows into time bins of `freq` ("1h", "15min", "1D") on the timestamp column
     /// `on` and aggregates each bin: pandas' `resample(freq, on=on).agg(...)`. The output's
-    /// first column, named `on`, holds each bin's start; bins are sorted. Unlike pandas,
-    /// bins without rows are left out.
+    /// first column, named `on`, holds each bin's start; bins are sorted, and every bin
+    /// from the first to the last is there, as in pandas: a bin without rows has 0 for
+    /// `sum`, `count` and `size`, and missing values for the other aggregations.
     ///
     /// ```
     /// # #[tokio::main] async fn main() -> dusk::Result<()> {
@@ -278,17 +279,62 @@ impl DataFrame {
         on: &str,
         aggregations: impl IntoIterator<Item = A>,
     ) -> Result<DataFrame> {
+        use datafusion::functions_aggregate::expr_fn::{max, min};
+        use datafusion::functions_nested::expr_fn::gen_series;
         self.check_columns(&[on])?;
+        let aggregations: Vec<crate::groupby::Agg> =
+            aggregations.into_iter().map(Into::into).collect();
         let interval = freq_to_interval(freq)?;
         let bin = datafusion::functions::datetime::date_bin().call(vec![
-            lit(interval),
+            lit(interval.clone()),
             ident(on),
             lit(ScalarValue::TimestampNanosecond(Some(0), None)),
         ]);
         let data_type = self.schema().field_with_name(on)?.data_type().clone();
-        let bin = datafusion::logical_expr::cast(bin, data_type);
+        let bin = datafusion::logical_expr::cast(bin, data_type.clone());
         let binned = self.with_column(on, bin)?;
-        binned.groupby([on])?.agg(aggregations)
+        let aggregated = binned.groupby([on])?.agg(aggregations.clone())?;
+        let columns = aggregated.columns();
+
+        // Every bin between the first and the last, joined with the bins that have rows.
+        const BIN: &str = "__dusk_bin";
+        let bins = aggregated
+            .clone()
+            .into_datafusion()
+            .aggregate(
+                vec![],
+                vec![min(ident(on)).alias("lo"), max(ident(on)).alias("hi")],
+            )?
+            .select(vec![
+                gen_series(ident("lo"), ident("hi"), lit(interval)).alias(BIN),
+            ])?
+            .unnest_columns_with_options(
+                &[BIN],
+                datafusion::common::UnnestOptions::new().with_preserve_nulls(false),
+            )?;
+        let bins = bins.select(vec![
+            datafusion::logical_expr::cast(ident(BIN), data_type).alias(BIN),
+        ])?;
+        let joined = bins.join_on(
+            aggregated.into_datafusion(),
+            datafusion::common::JoinType::Left,
+            [ident(BIN).eq(ident(on))],
+        )?;
+        let mut exprs = vec![ident(BIN).alias(on)];
+        for (name, a) in columns.iter().skip(1).zip(&aggregations) {
+            let counts = matches!(a, crate::groupby::Agg::Named { func, .. }
+                if matches!(func.as_str(), "sum" | "count" | "size"));
+            let value = if counts {
+                datafusion::functions::core::coalesce().call(vec![ident(name), lit(0)])
+            } else {
+                ident(name)
+            };
+            exprs.push(value.alias(name));
+        }
+        let out = joined
+            .select(exprs)?
+            .sort(vec![ident(on).sort(true, false)])?;
+        Ok(DataFrame::from_datafusion(out))
     }
 
     /// Running sums of `columns` in the order of `order_by` (pandas' `cumsum`, which skips
@@ -353,8 +399,8 @@ impl DataFrame {
     }
 
     /// Ranks of `column` as a new column `{column}_rank` (Float64, 1-based), as pandas'
-    /// `rank(method, ascending)`: `average` (default), `min`, `max`, `first` (ties by
-    /// `tie_order`), `dense`. Missing values get a missing rank.
+    /// `rank(method, ascending)`: `average` (default), `min`, `max`, `first` (ties in
+    /// input order), `dense`. Missing values get a missing rank.
     ///
     /// ```
     /// # #[tokio::main] async fn main() -> dusk::Result<()> {
@@ -380,7 +426,12 @@ impl DataFrame {
         let mut partition: Vec<Expr> = by.iter().map(ident).collect();
         // Missing values are ranked apart, so that they neither take nor shift ranks.
         partition.push(value.clone().is_null());
-        let sort = vec![value.clone().sort(ascending, false)];
+        let mut sort = vec![value.clone().sort(ascending, false)];
+        // method="first": ties are ranked in input order.
+        let first = method == "first";
+        if first {
+            sort.push(crate::frame::input_order(true));
+        }
         let window = |f: Expr| -> Result<Expr> {
             Ok(f.partition_by(partition.clone())
                 .order_by(sort.clone())
@@ -406,6 +457,12 @@ impl DataFrame {
             }
         };
         let expr = when(value.is_null(), lit(ScalarValue::Float64(None))).otherwise(ranked)?;
+        if first {
+            let ranked = self
+                .with_ordinal()?
+                .with_column(&format!("{column}_rank"), expr)?;
+            return ranked.drop([crate::frame::ORDINAL]);
+        }
         self.with_column(&format!("{column}_rank"), expr)
     }
 }
