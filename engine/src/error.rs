@@ -104,6 +104,11 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// A cluster that cannot be reached or cannot run the job: the scheduler's address,
+    /// executors, or a plan that must run in-process.
+    #[error("cluster: {0}")]
+    Cluster(String),
+
     /// A broken invariant inside Dusk.
     #[error("internal error: {0}. This is a bug in Dusk; please report it")]
     Internal(String),
@@ -237,6 +242,14 @@ fn from_datafusion(err: DataFusionError) -> Error {
         DataFusionError::Execution(m) => {
             if m.contains("Resources exhausted") {
                 Error::OutOfMemory { message: m }
+            } else if m.starts_with("Job ") && m.ends_with("failed: Cancelled") {
+                // Dusk never cancels a job it still reads; its scheduler cancels jobs
+                // that wait with no executor registered.
+                Error::Cluster(format!(
+                    "{m}: the scheduler cancelled it. A Dusk scheduler cancels jobs while no \
+                     executors are registered; check that `dusk executor --scheduler ...` \
+                     processes are running and can reach it"
+                ))
             } else {
                 Error::Execution(m)
             }

@@ -11,6 +11,7 @@
 //! The frontends (the `dusk` DataFrame crate, SQL, the `dusk` command) depend on this
 //! crate; it never depends on them.
 
+pub mod cluster;
 pub mod error;
 pub mod ordered_store;
 pub mod plan;

@@ -74,3 +74,42 @@ impl QueryPlanner for DuskQueryPlanner {
             .await
     }
 }
+
+/// A plan holding `batches` as literal rows, which (unlike an in-memory table) can be
+/// sent to a cluster with the rest of a plan. For small results such as `describe`.
+pub fn literal_rows(
+    schema: arrow::datatypes::SchemaRef,
+    batches: &[arrow::array::RecordBatch],
+) -> crate::Result<LogicalPlan> {
+    use datafusion::common::{DFSchema, ScalarValue};
+    use datafusion::logical_expr::{EmptyRelation, LogicalPlanBuilder, lit};
+    let df_schema = Arc::new(DFSchema::try_from(schema.as_ref().clone())?);
+    let mut rows = Vec::new();
+    for batch in batches {
+        for r in 0..batch.num_rows() {
+            let row = batch
+                .columns()
+                .iter()
+                .map(|c| ScalarValue::try_from_array(c, r).map(lit))
+                .collect::<DfResult<Vec<_>>>()?;
+            rows.push(row);
+        }
+    }
+    if rows.is_empty() {
+        return Ok(LogicalPlan::EmptyRelation(EmptyRelation {
+            produce_one_row: false,
+            schema: df_schema,
+        }));
+    }
+    Ok(LogicalPlanBuilder::values_with_schema(rows, &df_schema)?.build()?)
+}
+
+/// Whether `state` sends its plans to a Ballista cluster.
+pub fn is_distributed(state: &datafusion::execution::SessionState) -> bool {
+    state
+        .config()
+        .options()
+        .extensions
+        .get::<ballista_core::config::BallistaConfig>()
+        .is_some()
+}

@@ -151,14 +151,15 @@ impl OrdinalExec {
         })
     }
 
-    fn name_of_ordinal(&self) -> &str {
+    /// The ordinal column's name.
+    pub fn ordinal_name(&self) -> &str {
         self.schema.fields().last().expect("has the ordinal").name()
     }
 }
 
 impl DisplayAs for OrdinalExec {
     fn fmt_as(&self, _t: DisplayFormatType, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "OrdinalExec: {}", self.name_of_ordinal())
+        write!(f, "OrdinalExec: {}", self.ordinal_name())
     }
 }
 
@@ -198,7 +199,7 @@ impl ExecutionPlan for OrdinalExec {
     ) -> DfResult<Arc<dyn ExecutionPlan>> {
         Ok(Arc::new(OrdinalExec::try_new(
             children.swap_remove(0),
-            self.name_of_ordinal(),
+            self.ordinal_name(),
         )?))
     }
 

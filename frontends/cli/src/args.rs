@@ -32,6 +32,10 @@ pub struct EngineArgs {
     /// Folder for spill files [default: the system's temporary folder].
     #[arg(long, global = true, value_name = "DIR")]
     pub spill_dir: Option<PathBuf>,
+    /// Run on the Ballista cluster whose scheduler is at this address (df://HOST:PORT)
+    /// instead of in this process. Paths must be reachable by every executor.
+    #[arg(long, global = true, env = "DUSK_CLUSTER", value_name = "URL")]
+    pub cluster: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -72,6 +76,25 @@ COPY (SELECT ...) TO 'out.parquet', SET, and queries, whose rows are printed.")]
   dusk convert 'raw/*.csv' lake/ --partition-by year,month
   dusk convert trips/ trips.csv.gz --compression gzip")]
     Convert(ConvertArgs),
+    /// Run a cluster scheduler, which plans jobs and hands their tasks to executors.
+    #[command(after_help = "Examples:
+  dusk scheduler                                 listen on 127.0.0.1:50050
+  dusk scheduler --bind 0.0.0.0:50050 --external-host sched.internal
+  RUST_LOG=debug dusk scheduler                  more detailed logs
+
+Then start executors with `dusk executor --scheduler HOST:PORT`, and run jobs with
+`dusk --cluster df://HOST:PORT sql ...` or `dusk::Session::connect(\"df://HOST:PORT\")`.")]
+    Scheduler(SchedulerArgs),
+    /// Run a cluster executor, which runs tasks for a scheduler.
+    #[command(after_help = "Examples:
+  dusk executor --scheduler 127.0.0.1:50050
+  dusk executor --scheduler 127.0.0.1:50050 --bind 127.0.0.1:50061 --concurrent-tasks 4
+  dusk executor --scheduler sched.internal:50050 --bind 0.0.0.0:50051 --external-host worker-1 \\
+      --memory-limit 8GB --work-dir /mnt/scratch/dusk
+
+Two executors on one machine need different --bind ports (each also uses the next
+port up). Data read by jobs must be reachable from every executor.")]
+    Executor(ExecutorArgs),
     /// Generate the demo taxi-trips dataset and show the average tip by passenger count.
     #[command(after_help = "Examples:
   dusk demo
@@ -188,4 +211,40 @@ pub struct DemoArgs {
     /// Also write the zone lookup table (pickup_zone, borough) as CSV to this file.
     #[arg(long, value_name = "FILE")]
     pub zones: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SchedulerArgs {
+    /// Address to listen on; loopback unless told otherwise.
+    #[arg(long, default_value = "127.0.0.1:50050", value_name = "ADDR")]
+    pub bind: std::net::SocketAddr,
+    /// Host name clients and executors use to reach this scheduler [default: the bind IP].
+    #[arg(long, value_name = "HOST")]
+    pub external_host: Option<String>,
+    /// Seconds without a heartbeat after which an executor counts as lost and its tasks
+    /// are run elsewhere.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    pub executor_timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecutorArgs {
+    /// The scheduler to register with.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub scheduler: String,
+    /// Address of this executor's data service (its control service takes the next port).
+    #[arg(long, default_value = "127.0.0.1:50051", value_name = "ADDR")]
+    pub bind: std::net::SocketAddr,
+    /// Host name other executors fetch shuffle data from [default: the bind IP].
+    #[arg(long, value_name = "HOST")]
+    pub external_host: Option<String>,
+    /// Tasks run at once [default: number of cores].
+    #[arg(long, value_name = "N")]
+    pub concurrent_tasks: Option<usize>,
+    /// Folder for shuffle files [default: a temporary folder].
+    #[arg(long, value_name = "DIR")]
+    pub work_dir: Option<PathBuf>,
+    /// Seconds between heartbeats to the scheduler.
+    #[arg(long, default_value_t = 5, value_name = "SECONDS")]
+    pub heartbeat: u64,
 }

@@ -2,6 +2,7 @@
 //! exit codes (0 success, 1 error, 2 usage), and end quietly on a closed pipe.
 
 mod args;
+mod cluster;
 mod output;
 
 use std::io::Write;
@@ -68,20 +69,22 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), Failure> {
-    let default = || session(&cli.engine, None);
+    let engine = &cli.engine;
     match cli.command {
-        Command::Sql(args) => sql(default()?, args).await,
-        Command::Run(args) => run_script(default()?, args).await,
-        Command::Schema(args) => schema(default()?, &args.path).await,
-        Command::Head(args) => head(session(&cli.engine, Some(1))?, args).await,
-        Command::Describe(args) => describe(default()?, &args.path).await,
-        Command::Convert(args) => convert(default()?, args).await,
-        Command::Demo(args) => demo(default()?, args).await,
+        Command::Sql(args) => sql(session(engine, None).await?, args).await,
+        Command::Run(args) => run_script(session(engine, None).await?, args).await,
+        Command::Schema(args) => schema(session(engine, None).await?, &args.path).await,
+        Command::Head(args) => head(session(engine, Some(1)).await?, args).await,
+        Command::Describe(args) => describe(session(engine, None).await?, &args.path).await,
+        Command::Convert(args) => convert(session(engine, None).await?, args).await,
+        Command::Demo(args) => demo(session(engine, None).await?, args).await,
+        Command::Scheduler(args) => cluster::scheduler(args).await,
+        Command::Executor(args) => cluster::executor(engine, args).await,
     }
 }
 
 /// The session the flags describe; `partitions` overrides them (head reads in file order).
-fn session(engine: &EngineArgs, partitions: Option<usize>) -> Result<Session, Failure> {
+async fn session(engine: &EngineArgs, partitions: Option<usize>) -> Result<Session, Failure> {
     let mut builder = Session::builder();
     if let Some(n) = partitions.or(engine.partitions) {
         builder = builder.target_partitions(n);
@@ -92,7 +95,10 @@ fn session(engine: &EngineArgs, partitions: Option<usize>) -> Result<Session, Fa
     if let Some(dir) = &engine.spill_dir {
         builder = builder.spill_dir(dir);
     }
-    Ok(builder.build()?)
+    match &engine.cluster {
+        Some(url) => Ok(builder.connect(url).await?),
+        None => Ok(builder.build()?),
+    }
 }
 
 async fn register_tables(session: &Session, tables: &[String]) -> Result<(), Failure> {

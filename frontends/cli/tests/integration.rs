@@ -1,6 +1,9 @@
 //! The `dusk` command, run as a real process: every subcommand, its output and its
 //! error exits.
 
+#[path = "integration/cluster.rs"]
+mod cluster;
+
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 

@@ -264,8 +264,11 @@ impl DataFrame {
 
     fn small_frame(&self, columns: Vec<(String, ArrayRef)>) -> Result<DataFrame> {
         let batch = RecordBatch::try_from_iter(columns)?;
-        let ctx = datafusion::prelude::SessionContext::new_with_state(self.state());
-        Ok(DataFrame::from_datafusion(ctx.read_batch(batch)?))
+        // Literal rows rather than an in-memory table, so the frame also runs on a cluster.
+        let plan = dusk_engine::plan::literal_rows(batch.schema(), &[batch])?;
+        Ok(DataFrame::from_datafusion(
+            datafusion::dataframe::DataFrame::new(self.state(), plan),
+        ))
     }
 }
 

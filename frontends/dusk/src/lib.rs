@@ -36,6 +36,7 @@ mod reduce;
 mod reshape;
 mod session;
 mod sql;
+pub mod tpch;
 mod window;
 
 pub use expr::{DtNamespace, ExprExt, StrNamespace};

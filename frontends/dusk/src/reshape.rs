@@ -713,6 +713,13 @@ impl DataFrame {
     /// ```
     pub async fn persist(self) -> Result<DataFrame> {
         let state = self.state();
+        if dusk_engine::plan::is_distributed(&state) {
+            return Err(Error::Cluster(
+                "persist keeps a result in this process's memory, which a cluster's executors \
+                 cannot read; write it with to_parquet and read that back instead"
+                    .into(),
+            ));
+        }
         let frame = self.into_datafusion();
         let schema = Arc::new(frame.schema().as_arrow().clone());
         let partitions = frame.collect_partitioned().await?;

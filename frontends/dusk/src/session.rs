@@ -36,6 +36,39 @@ impl Session {
         }
     }
 
+    /// A session on the Ballista cluster whose scheduler is at `url`
+    /// (`df://host:port`): the same DataFrame and SQL code then runs on the cluster.
+    /// The files read must be reachable by every executor (shared storage or an object
+    /// store). Fails at once, naming the address, when no scheduler answers.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() {
+    /// let err = dusk::Session::connect("df://127.0.0.1:1").await.unwrap_err();
+    /// assert!(err.to_string().contains("cannot reach"));
+    /// # }
+    /// ```
+    pub async fn connect(url: &str) -> Result<Session> {
+        Ok(Session {
+            engine: dusk_engine::Session::connect(url).await?,
+        })
+    }
+
+    /// A Ballista cluster in this process, with `executors` executors: the distributed
+    /// engine on one machine, for trying it and for tests.
+    ///
+    /// ```
+    /// # #[tokio::main] async fn main() -> dusk::Result<()> {
+    /// let session = dusk::Session::local_cluster(2).await?;
+    /// let n = session.sql("SELECT count(*) AS n FROM '../../tests/data/trips/'").await?;
+    /// assert_eq!(n.len().await?, 1);
+    /// # Ok(()) }
+    /// ```
+    pub async fn local_cluster(executors: usize) -> Result<Session> {
+        Ok(Session {
+            engine: dusk_engine::Session::local_cluster(executors).await?,
+        })
+    }
+
     /// A builder for a session with other settings.
     ///
     /// ```
@@ -151,6 +184,14 @@ impl Session {
             return plan_err!("from_batches needs at least one batch to know the schema");
         };
         let schema = first.schema();
+        let state = self.engine.context().state();
+        if dusk_engine::plan::is_distributed(&state) {
+            // An in-memory table cannot be sent to executors; literal rows can.
+            let plan = dusk_engine::plan::literal_rows(schema, &batches)?;
+            return Ok(DataFrame::new(datafusion::dataframe::DataFrame::new(
+                state, plan,
+            )));
+        }
         let table = datafusion::datasource::MemTable::try_new(schema, vec![batches])?;
         Ok(DataFrame::new(
             self.engine
@@ -176,9 +217,13 @@ impl Session {
     /// # Ok(()) }
     /// ```
     pub fn register(&self, name: &str, frame: DataFrame) -> Result<()> {
+        // A view, which the planner inlines: the plan underneath (file scans) is what
+        // queries see, and what a cluster is sent.
+        let (_, plan) = frame.into_datafusion().into_parts();
+        let view = datafusion::catalog::view::ViewTable::new(plan, None);
         self.engine
             .context()
-            .register_table(name, frame.into_datafusion().into_view())?;
+            .register_table(name, std::sync::Arc::new(view))?;
         Ok(())
     }
 
@@ -235,6 +280,20 @@ impl SessionBuilder {
     pub fn build(self) -> Result<Session> {
         Ok(Session {
             engine: self.inner.build()?,
+        })
+    }
+    /// Validates the settings and connects to a Ballista scheduler; see
+    /// [`Session::connect`].
+    pub async fn connect(self, url: &str) -> Result<Session> {
+        Ok(Session {
+            engine: self.inner.connect(url).await?,
+        })
+    }
+    /// Validates the settings and starts a Ballista cluster in this process; see
+    /// [`Session::local_cluster`].
+    pub async fn local_cluster(self, executors: usize) -> Result<Session> {
+        Ok(Session {
+            engine: self.inner.local_cluster(executors).await?,
         })
     }
 }
