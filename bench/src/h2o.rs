@@ -91,7 +91,7 @@ fn api(x: DataFrame, q: &str) -> dusk::Result<DataFrame> {
 }
 
 /// Rows and the sum of every numeric column: the answer check shared with bench/h2o.py.
-fn check(batches: &[RecordBatch]) -> String {
+pub(crate) fn check(batches: &[RecordBatch]) -> String {
     let Some(first) = batches.first() else {
         return r#"{"rows":0,"sums":[]}"#.into();
     };
@@ -149,7 +149,7 @@ pub async fn run(data: String, runs: usize) -> Result<(), Box<dyn std::error::Er
     Ok(())
 }
 
-fn print_line(engine: &str, query: &str, times: &[f64], check: &str) {
+pub(crate) fn print_line(engine: &str, query: &str, times: &[f64], check: &str) {
     let times: Vec<String> = times.iter().map(|t| format!("{t:.6}")).collect();
     println!(
         r#"{{"engine":"{engine}","query":"{query}","times":[{}],"check":{check}}}"#,

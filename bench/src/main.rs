@@ -2,8 +2,9 @@
 //! DataFusion, side by side in one run, checks that the answers agree, and writes a
 //! Markdown table of seconds and ratios.
 //!
-//! Suites grow with the project; today there is `main-job`, the README's question (the
-//! average tip by passenger count) on the demo trips.
+//! Suites: `main-job`, the README's question (the average tip by passenger count) on
+//! the demo trips; `h2o-groupby` and `tpch`, whose other engines and reports are driven
+//! by bench/h2o.py and bench/tpch.py.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -11,6 +12,7 @@ use std::time::Instant;
 use clap::Parser;
 
 mod h2o;
+mod tpch;
 use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::util::pretty::pretty_format_batches;
 use datafusion::prelude::{ParquetReadOptions, SessionContext};
@@ -25,6 +27,36 @@ enum Cli {
     /// The h2o groupby questions on one Parquet file, in SQL and with the DataFrame API;
     /// prints one JSON line per engine and query (driven by bench/h2o.py).
     H2oGroupby(H2oArgs),
+    /// The 22 TPC-H queries on tables made by `tpch-gen`, in-process or on a cluster;
+    /// prints one JSON line per query (driven by bench/tpch.py).
+    Tpch(TpchArgs),
+    /// Writes the eight TPC-H tables as Parquet.
+    TpchGen(TpchGenArgs),
+}
+
+/// Options of `tpch`.
+#[derive(Debug, clap::Args)]
+struct TpchArgs {
+    /// The folder made by `tpch-gen`.
+    #[arg(long)]
+    data: PathBuf,
+    /// Runs per query.
+    #[arg(long, default_value_t = 2)]
+    runs: usize,
+    /// Run on the cluster whose scheduler is at this address (df://HOST:PORT).
+    #[arg(long)]
+    cluster: Option<String>,
+}
+
+/// Options of `tpch-gen`.
+#[derive(Debug, clap::Args)]
+struct TpchGenArgs {
+    /// Folder to write `<table>.parquet` into.
+    #[arg(long)]
+    out: PathBuf,
+    /// Scale factor (1 = 6 million lineitem rows).
+    #[arg(long, default_value_t = 1.0)]
+    scale: f64,
 }
 
 /// Options of `h2o-groupby`.
@@ -64,6 +96,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     match Cli::parse() {
         Cli::MainJob(args) => main_job(args).await,
         Cli::H2oGroupby(args) => h2o::run(args.data, args.runs).await,
+        Cli::Tpch(args) => tpch::run(&args.data, args.runs, args.cluster.as_deref()).await,
+        Cli::TpchGen(args) => Ok(tpch::generate(&args.out, args.scale)?),
     }
 }
 

@@ -101,7 +101,22 @@ pub fn literal_rows(
             schema: df_schema,
         }));
     }
-    Ok(LogicalPlanBuilder::values_with_schema(rows, &df_schema)?.build()?)
+    let values = LogicalPlanBuilder::values_with_schema(rows, &df_schema)?;
+    // VALUES names its columns column1, column2, ...: give them the batches' names.
+    let renamed: Vec<_> = values
+        .schema()
+        .columns()
+        .into_iter()
+        .zip(schema.fields())
+        .map(|(c, f)| {
+            datafusion::logical_expr::cast(
+                datafusion::logical_expr::Expr::Column(c),
+                f.data_type().clone(),
+            )
+            .alias(f.name())
+        })
+        .collect();
+    Ok(values.project(renamed)?.build()?)
 }
 
 /// Whether `state` sends its plans to a Ballista cluster.
