@@ -204,7 +204,11 @@ impl CopyFrame {
             .first()
             .map(|b| b.schema())
             .unwrap_or_else(|| Arc::new(arrow::datatypes::Schema::empty()));
-        let table = datafusion::datasource::MemTable::try_new(schema, vec![batches])?;
-        Ok(DataFrame::from_datafusion(ctx.read_table(Arc::new(table))?))
+        // Literal rows, not an in-memory table, so that the count also reads back on a
+        // cluster.
+        let plan = dusk_engine::plan::literal_rows(schema, &batches)?;
+        Ok(DataFrame::from_datafusion(
+            datafusion::dataframe::DataFrame::new(ctx.state(), plan),
+        ))
     }
 }

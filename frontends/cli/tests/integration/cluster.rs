@@ -342,6 +342,18 @@ async fn every_case_gives_the_local_answer_on_a_real_cluster() {
     .await;
     assert_eq!(answer(back.select(cols).unwrap()).await, want);
 
+    // So does SQL's COPY, which reports the rows written.
+    let copied = out.path().join("copy.parquet");
+    let copy = format!(
+        "COPY (SELECT * FROM '{}') TO '{}'",
+        trips(),
+        copied.display()
+    );
+    let written = answer(remote.sql(&copy).await.unwrap()).await;
+    assert_eq!(written, [["6000"]]);
+    let back = local.read_parquet(copied.to_str().unwrap()).await.unwrap();
+    assert_eq!(answer(back.select(cols).unwrap()).await, want);
+
     // What cannot run distributed says so.
     let err = remote
         .read_parquet(trips())
