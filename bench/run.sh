@@ -9,24 +9,25 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 suite="${1:-main-job}"
+release="${CARGO_TARGET_DIR:-target}/release"
 shift || true
 case "$suite" in
   main-job)
     cargo build --release -q -p dusk-bench
-    target/release/dusk-bench main-job --out "bench/results/$suite.md" "$@"
+    "$release/dusk-bench" main-job --out "bench/results/$suite.md" "$@"
     ;;
   h2o-groupby|h2o-groupby-na5)
     cargo build --release -q -p dusk-bench
     [ -x bench/.venv/bin/python ] || python3 -m venv bench/.venv
     bench/.venv/bin/pip install -q duckdb polars pandas pyarrow "dask[dataframe]" datafusion numpy
     na=0; [ "$suite" = h2o-groupby-na5 ] && na=5
-    bench/.venv/bin/python bench/h2o.py --na "$na" --dusk target/release/dusk-bench "$@"
+    bench/.venv/bin/python bench/h2o.py --na "$na" --dusk "$release/dusk-bench" "$@"
     ;;
   tpch-sf1)
     cargo build --release -q -p dusk-bench -p dusk-cli
     [ -x bench/.venv/bin/python ] || python3 -m venv bench/.venv
     bench/.venv/bin/pip install -q duckdb pyarrow numpy datafusion
-    bench/.venv/bin/python bench/tpch.py --scale 1 "$@"
+    bench/.venv/bin/python bench/tpch.py --scale 1 --dusk-bench "$release/dusk-bench" --dusk "$release/dusk" "$@"
     ;;
   tiny)
     # CI's check that the harness still works: small data, Dusk and raw DataFusion only,

@@ -314,7 +314,8 @@ pub struct ExecutorOptions {
     pub concurrent_tasks: usize,
     /// Memory for all running tasks, beyond which they spill (e.g. "4GB").
     pub memory_limit: Option<String>,
-    /// Where shuffle files go (default: a temporary folder removed on exit).
+    /// Where shuffle files go (default: a folder under the system's temporary folder,
+    /// removed when the executor stops).
     pub work_dir: Option<PathBuf>,
     /// Seconds between heartbeats to the scheduler.
     pub heartbeat_seconds: u64,
@@ -451,14 +452,19 @@ pub async fn run_executor(options: ExecutorOptions) -> Result<()> {
     if options.concurrent_tasks == 0 {
         return Err(Error::invalid_option("--concurrent-tasks", 0, "at least 1"));
     }
-    let work_dir = match &options.work_dir {
-        Some(dir) => {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| Error::io("cannot create the work folder", dir.display(), e))?;
-            Some(dir.display().to_string())
-        }
-        None => None,
+    // Without --work-dir, a folder of this process's own, removed when it ends.
+    let (dir, temporary) = match &options.work_dir {
+        Some(dir) => (dir.clone(), false),
+        None => (
+            std::env::temp_dir().join(format!("dusk-executor-{}", std::process::id())),
+            true,
+        ),
     };
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Error::io("cannot create the work folder", dir.display(), e))?;
+    let work_dir = Some(dir.display().to_string());
+    // Removed however the executor stops, Ctrl-C included (the future is dropped then).
+    let _cleanup = temporary.then(|| RemoveOnDrop(dir.clone()));
     let config = ExecutorProcessConfig {
         bind_host: options.bind.ip().to_string(),
         external_host: Some(
@@ -490,4 +496,13 @@ pub async fn run_executor(options: ExecutorOptions) -> Result<()> {
     start_executor_process(Arc::new(config))
         .await
         .map_err(|e| Error::Cluster(format!("executor on {}: {e}", options.bind)))
+}
+
+/// A folder removed when this is dropped.
+struct RemoveOnDrop(PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }

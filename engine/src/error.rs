@@ -242,6 +242,9 @@ fn from_datafusion(err: DataFusionError) -> Error {
         DataFusionError::Execution(m) => {
             if m.contains("Resources exhausted") {
                 Error::OutOfMemory { message: m }
+            } else if m.starts_with("Job ") && m.contains("runtime execution error") {
+                // Ballista nests the executor's error as Debug text; keep its message.
+                Error::Execution(format!("a task failed on the cluster: {}", innermost(&m)))
             } else if m.starts_with("Job ") && m.ends_with("failed: Cancelled") {
                 // Dusk never cancels a job it still reads; its scheduler cancels jobs
                 // that wait with no executor registered.
@@ -272,6 +275,20 @@ fn from_datafusion(err: DataFusionError) -> Error {
 }
 
 /// Drops DataFusion's category prefixes ("Error during planning: ") that mean nothing to a user.
+/// The innermost quoted text of a Debug-printed error chain such as
+/// `DataFusionError(Shared(External(ArrowError(CastError("Cannot cast ...")))))`, or the
+/// whole message when there is none.
+fn innermost(message: &str) -> String {
+    let Some(start) = message.rfind("(\"") else {
+        return message.to_string();
+    };
+    let rest = &message[start + 2..];
+    match rest.find("\")") {
+        Some(end) => rest[..end].replace("\\'", "'").replace("\\\"", "\""),
+        None => message.to_string(),
+    }
+}
+
 fn strip_prefix(message: String) -> String {
     const PREFIXES: [&str; 4] = [
         "Error during planning: ",

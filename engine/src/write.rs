@@ -265,6 +265,12 @@ async fn run_write(
             let mut csv = CsvOptions::default()
                 .with_has_header(options.header.unwrap_or(true))
                 .with_delimiter(options.delimiter.unwrap_or(b','));
+            // Arrow's own formats, spelled out: a plan sent to a cluster carries unset
+            // formats as empty strings, which would write every date and time as "".
+            csv.date_format = Some("%Y-%m-%d".into());
+            csv.datetime_format = Some("%Y-%m-%dT%H:%M:%S%.f".into());
+            csv.timestamp_format = Some("%Y-%m-%dT%H:%M:%S%.f".into());
+            csv.time_format = Some("%H:%M:%S%.f".into());
             if let Some(c) = &options.compression {
                 csv.compression = text_compression(c)?;
             }

@@ -366,6 +366,21 @@ async fn every_case_gives_the_local_answer_on_a_real_cluster() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("map_partitions"), "{err}");
+
+    // An error on an executor reads like the same error in-process.
+    let bad = format!("SELECT CAST(payment_type AS INT) FROM '{}'", trips());
+    let err = remote
+        .sql(&bad)
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("a task failed on the cluster: Cannot cast string"),
+        "{err}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -485,8 +500,30 @@ fn the_cli_runs_sql_and_convert_on_a_cluster() {
         ])
         .assert()
         .success();
-    let text = std::fs::read_to_string(&target).unwrap();
-    assert_eq!(text.lines().count(), 6001);
+    let local_target = out.path().join("local.csv");
+    assert_cmd::Command::cargo_bin("dusk")
+        .unwrap()
+        .args(["convert", &trips(), local_target.to_str().unwrap()])
+        .assert()
+        .success();
+    // The same records as a local convert (row order aside). Executors quote every
+    // field (DataFusion 55 loses the quote style when it sends a CSV writer), which
+    // reads back the same.
+    let sorted = |p: &Path| {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_path(p)
+            .unwrap();
+        let mut lines: Vec<Vec<String>> = reader
+            .records()
+            .map(|r| r.unwrap().iter().map(String::from).collect())
+            .collect();
+        lines.sort();
+        lines
+    };
+    let (remote_lines, local_lines) = (sorted(&target), sorted(&local_target));
+    assert_eq!(remote_lines.len(), 6001);
+    assert_eq!(remote_lines, local_lines);
     // A GROUP BY shuffles; its shuffle files are removed once the job has ended.
     let started = Instant::now();
     let job_dirs = || {
