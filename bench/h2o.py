@@ -178,6 +178,17 @@ def run_dusk(binary, path, runs):
     return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
 
 
+def write_csv(suite, results):
+    """bench/results/<suite>.csv: engine,query,run1_s,run2_s,rows for (engine, query, times, check)."""
+    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
+    with open(os.path.join(HERE, "results", f"{suite}.csv"), "w") as f:
+        f.write("engine,query,run1_s,run2_s,rows\n")
+        for e, q, t, c in results:
+            r1 = f"{t[0]:.4f}" if t else ""
+            r2 = f"{t[-1]:.4f}" if t else ""
+            f.write(f"{e},{q},{r1},{r2},{c['rows'] if c else ''}\n")
+
+
 def agree(a, b):
     if a is None or b is None or a["rows"] != b["rows"] or len(a["sums"]) != len(b["sums"]):
         return False
@@ -230,16 +241,9 @@ def main():
 
     reference = {q: c for e, q, t, c in results if e == "dusk-sql"}
     suite = f"h2o-groupby{args.suffix or ('-na5' if args.na else '')}"
-    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
-    disagree = []
-    with open(os.path.join(HERE, "results", f"{suite}.csv"), "w") as f:
-        f.write("engine,query,run1_s,run2_s,rows\n")
-        for e, q, t, c in results:
-            if c is not None and q in reference and not agree(c, reference[q]):
-                disagree.append(f"{e} {q}: {c} vs dusk-sql {reference[q]}")
-            r1 = f"{t[0]:.4f}" if t else ""
-            r2 = f"{t[-1]:.4f}" if t else ""
-            f.write(f"{e},{q},{r1},{r2},{c['rows'] if c else ''}\n")
+    write_csv(suite, results)
+    disagree = [f"{e} {q}: {c} vs dusk-sql {reference[q]}" for e, q, t, c in results
+                if c is not None and q in reference and not agree(c, reference[q])]
     names = list(dict.fromkeys(e for e, _, _, _ in results))
     table = {(e, q): t for e, q, t, _ in results}
     lines = [f"# {suite}: {n:,} rows, K={args.k}, {args.na}% NA, {os.cpu_count()} cores", "",

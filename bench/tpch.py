@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 
-from h2o import agree, numeric_sums, timed
+from h2o import agree, numeric_sums, timed, write_csv
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -157,16 +157,9 @@ def main():
     ref_engine = "duckdb" if "duckdb" in engines else "dusk-sql"
     reference = {q: c for e, q, t, c in results if e == ref_engine and c is not None}
     suite = f"tpch-sf{scale}{args.suffix}"
-    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
-    disagree = []
-    with open(os.path.join(HERE, "results", f"{suite}.csv"), "w") as f:
-        f.write("engine,query,run1_s,run2_s,rows\n")
-        for e, q, t, c in results:
-            if c is None or q not in reference or not agree(c, reference[q]):
-                disagree.append(f"{e} {q}: {c} vs {ref_engine} {reference.get(q)}")
-            r1 = f"{t[0]:.4f}" if t else ""
-            r2 = f"{t[-1]:.4f}" if t else ""
-            f.write(f"{e},{q},{r1},{r2},{c['rows'] if c else ''}\n")
+    write_csv(suite, results)
+    disagree = [f"{e} {q}: {c} vs {ref_engine} {reference.get(q)}" for e, q, t, c in results
+                if c is None or q not in reference or not agree(c, reference[q])]
     names = list(dict.fromkeys(e for e, _, _, _ in results))
     table = {(e, q): t for e, q, t, _ in results}
 
